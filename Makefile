@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need first.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+ENVOY := $(VENV)/bin/envoy
+DEBUG_BIN := .build/debug/mcp-gateway
+RELEASE_BIN := .build/release/mcp-gateway
+
+.PHONY: setup build build-release test unit-test integration-test run golden validate-envoy clean
+
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	swift build --build-tests
+
+build-release: setup
+	swift build -c release --product mcp-gateway
+
+## Everything: codec goldens re-derived from the independent encoder, Swift unit tests, then the
+## integration tests that drive the stock Envoy, grpcio and the MCP SDK against the real binary.
+test: build golden-check
+	swift test --skip-build
+	$(PY) -m pytest -q tests
+	@echo "make test: all suites passed"
+
+unit-test: build
+	swift test --skip-build
+
+integration-test: build
+	$(PY) -m pytest -q tests
+
+## Regenerates the protobuf golden vectors with Python protobuf + xds-protos and fails if the
+## committed copy differs: the goldens must come from the independent encoder, not from us.
+golden-check: setup
+	@$(PY) Tests/golden/make_golden.py --check
+
+golden: setup
+	$(PY) Tests/golden/make_golden.py
+
+validate-envoy: setup
+	@for f in envoy/*.yaml; do $(ENVOY) --mode validate -c $$f --log-level error >/dev/null && echo "$$f OK" || exit 1; done
+
+## The gateway in front of the example servers, with Envoy, in the foreground until Ctrl-C.
+run: build-release
+	@./scripts/run-demo.sh $(RELEASE_BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+// The MCP gateway: an ext_proc / ext_authz sidecar for a stock Envoy.
+// No package dependencies by design: Foundation, Dispatch, Synchronization, and the system
+// libraries libnghttp2 and OpenSSL through system-library targets.
+import PackageDescription
+
+let package = Package(
+    name: "mcp-gateway",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mcp-gateway", targets: ["mcp-gateway"]),
+    ],
+    targets: [
+        // C shims: system libraries only (module map + header).
+        .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Wire codecs.
+        .target(name: "ProtoWire"),
+        .target(name: "EnvoyProto", dependencies: ["ProtoWire"]),
+
+        // Transport: event loops, HTTP/2 over libnghttp2, gRPC framing and dispatch, admin HTTP/1.1.
+        .target(name: "Logging"),
+        .systemLibrary(name: "CLinux"),
+        .target(name: "HTTP2", dependencies: ["CNghttp2", "CLinux", "Logging"]),
+        .target(name: "GRPC", dependencies: ["HTTP2", "Logging"]),
+        .target(name: "AdminHTTP", dependencies: ["HTTP2", "Logging"]),
+
+        // Envoy adapters.
+        .target(name: "EnvoyServices", dependencies: ["GRPC", "EnvoyProto", "ProtoWire", "Logging"]),
+
+        // The binary.
+        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2"]),
+
+        .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire", "EnvoyProto"],
+                    resources: [.copy("Golden")]),
+        .testTarget(name: "GRPCTests", dependencies: ["GRPC", "HTTP2"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import HTTP2
+import Logging
+
+/// One HTTP/1.1 connection on the admin port, with keep-alive, owned by one loop.
+final class AdminConnection: ServerConnection {
+    private let fd: Int32
+    private let loop: EventLoop
+    private let handler: AdminHandler
+    private let logger: Logger
+    private let onClose: (AdminConnection) -> Void
+    private var parser = HTTP1RequestParser()
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var closeAfterWrite = false
+    private var closed = false
+    private var writeInterest = false
+
+    init(fd: Int32, loop: EventLoop, handler: @escaping AdminHandler, logger: Logger, onClose: @escaping (AdminConnection) -> Void) {
+        self.fd = fd
+        self.loop = loop
+        self.handler = handler
+        self.logger = logger
+        self.onClose = onClose
+    }
+
+    func start() throws {
+        try loop.register(fd: fd, handler: self)
+    }
+
+    func readable() {
+        var buf = [UInt8](repeating: 0, count: 16 * 1024)
+        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n == 0 { close(); return }
+        if n < 0 {
+            if errno != EAGAIN && errno != EINTR { close() }
+            return
+        }
+        parser.append(buf[0..<n])
+        do {
+            while !closeAfterWrite, let request = try parser.next() {
+                var response = handler(request)
+                let keepAlive = request.header("connection")?.lowercased() != "close"
+                if !keepAlive { closeAfterWrite = true }
+                if request.method == "HEAD" { response.body = [] }
+                append(response, keepAlive: keepAlive, headOnly: request.method == "HEAD")
+            }
+        } catch {
+            let status = error == .headersTooLarge ? 431 : (error == .bodyTooLarge ? 413 : 400)
+            logger.warning("admin: bad HTTP/1.1 request", [("error", "\(error)")])
+            append(AdminResponse(status: status, body: "bad request: \(error)\n"), keepAlive: false, headOnly: false)
+            closeAfterWrite = true
+        }
+        flush()
+    }
+
+    func writable() { flush() }
+    func hangup() { close() }
+    func beginGracefulShutdown() {
+        closeAfterWrite = true
+        if outputOffset == output.count { close() }
+    }
+    func forceClose() { close() }
+
+    private func append(_ response: AdminResponse, keepAlive: Bool, headOnly: Bool) {
+        var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
+        head += "content-type: \(response.contentType)\r\n"
+        head += "content-length: \(headOnly ? 0 : response.body.count)\r\n"
+        for (k, v) in response.extraHeaders { head += "\(k): \(v)\r\n" }
+        head += keepAlive ? "\r\n" : "connection: close\r\n\r\n"
+        output.append(contentsOf: head.utf8)
+        output.append(contentsOf: response.body)
+    }
+
+    private func flush() {
+        while outputOffset < output.count {
+            let n = output.withUnsafeBytes { send(fd, $0.baseAddress! + outputOffset, $0.count - outputOffset, Int32(MSG_NOSIGNAL)) }
+            if n > 0 { outputOffset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                if !writeInterest { writeInterest = true; loop.modify(fd: fd, readable: true, writable: true) }
+                return
+            }
+            close()
+            return
+        }
+        output.removeAll(keepingCapacity: true)
+        outputOffset = 0
+        if writeInterest { writeInterest = false; loop.modify(fd: fd, readable: true, writable: false) }
+        if closeAfterWrite { close() }
+    }
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        loop.deregister(fd: fd)
+        Glibc.close(fd)
+        onClose(self)
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 413: "Content Too Large"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Status"
+        }
+    }
+}
+
+/// The admin HTTP/1.1 server (metrics, health probes).
+public enum AdminServer {
+    public static func make(address: ListenAddress, group: EventLoopGroup, logger: Logger, handler: @escaping AdminHandler) -> TCPServer {
+        TCPServer(address: address, group: group, logger: logger) { fd, loop, onClose in
+            AdminConnection(fd: fd, loop: loop, handler: handler, logger: logger, onClose: { onClose($0) })
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// An HTTP/1.1 request on the admin port (probes and Prometheus scrapes: small, header-only).
+public struct AdminRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    /// The target without its query string.
+    public var path: String {
+        if let q = target.firstIndex(of: "?") { return String(target[..<q]) }
+        return target
+    }
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.first(where: { $0.0 == lower })?.1
+    }
+}
+
+public struct AdminResponse: Sendable {
+    public var status: Int
+    public var contentType: String
+    public var body: [UInt8]
+    public var extraHeaders: [(String, String)]
+
+    public init(status: Int, contentType: String = "text/plain; charset=utf-8", body: String, extraHeaders: [(String, String)] = []) {
+        self.status = status
+        self.contentType = contentType
+        self.body = Array(body.utf8)
+        self.extraHeaders = extraHeaders
+    }
+
+    public init(status: Int, contentType: String, bytes: [UInt8]) {
+        self.status = status
+        self.contentType = contentType
+        self.body = bytes
+        self.extraHeaders = []
+    }
+}
+
+/// Answers admin requests; called on a loop thread, so it must be quick (no blocking I/O).
+public typealias AdminHandler = @Sendable (AdminRequest) -> AdminResponse

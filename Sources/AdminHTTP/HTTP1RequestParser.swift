@@ -1,0 +1,79 @@
+/// An incremental HTTP/1.1 request parser for the admin port.
+///
+/// Deliberately strict and small: request line, headers, and a body only by Content-Length
+/// (chunked uploads are refused), with hard limits so a hostile peer cannot grow memory.
+public struct HTTP1RequestParser {
+    public enum ParseError: Error, Equatable, Sendable {
+        case headersTooLarge
+        case malformedRequestLine
+        case malformedHeader
+        case unsupportedTransferEncoding
+        case bodyTooLarge
+        case unsupportedVersion
+    }
+
+    public let maxHeaderBytes: Int
+    public let maxBodyBytes: Int
+    private var buffer: [UInt8] = []
+
+    public init(maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int = 1 << 20) {
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+    }
+
+    public mutating func append(_ bytes: some Collection<UInt8>) {
+        buffer.append(contentsOf: bytes)
+    }
+
+    /// The next complete request, nil if more bytes are needed, or the error that ends the connection.
+    public mutating func next() throws(ParseError) -> AdminRequest? {
+        guard let headerEnd = findHeaderEnd() else {
+            if buffer.count > maxHeaderBytes { throw .headersTooLarge }
+            return nil
+        }
+        if headerEnd > maxHeaderBytes { throw .headersTooLarge }
+        let head = String(decoding: buffer[0..<headerEnd], as: UTF8.self)
+        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)[...]
+        guard let requestLine = lines.popFirst() else { throw .malformedRequestLine }
+        let parts = requestLine.split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, parts[1].hasPrefix("/") || parts[1] == "*" else { throw .malformedRequestLine }
+        guard parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0" else { throw .unsupportedVersion }
+        var headers: [(String, String)] = []
+        for line in lines where !line.isEmpty {
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else { throw .malformedHeader }
+            let name = line[..<colon].lowercased()
+            guard !name.contains(" ") else { throw .malformedHeader }
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
+            headers.append((name, value))
+        }
+        if headers.contains(where: { $0.0 == "transfer-encoding" }) { throw .unsupportedTransferEncoding }
+        var length = 0
+        if let cl = headers.first(where: { $0.0 == "content-length" })?.1 {
+            guard let n = Int(cl), n >= 0 else { throw .malformedHeader }
+            length = n
+        }
+        if length > maxBodyBytes { throw .bodyTooLarge }
+        let bodyStart = headerEnd + 4
+        guard buffer.count >= bodyStart + length else { return nil }
+        let body = Array(buffer[bodyStart..<(bodyStart + length)])
+        buffer.removeFirst(bodyStart + length)
+        return AdminRequest(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body)
+    }
+
+    private func findHeaderEnd() -> Int? {
+        guard buffer.count >= 4 else { return nil }
+        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

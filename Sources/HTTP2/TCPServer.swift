@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+import Logging
+import Synchronization
+
+/// A connection a `TCPServer` accepted: it can be asked to drain or to go at once.
+public protocol ServerConnection: FileDescriptorHandler {
+    func start() throws
+    /// Stop taking new requests, finish the open ones, then close.
+    func beginGracefulShutdown()
+    func forceClose()
+}
+
+/// Makes the connection object for an accepted socket (on the loop that will own it).
+public typealias ConnectionFactory = @Sendable (_ fd: Int32, _ loop: EventLoop, _ onClose: @escaping (ServerConnection) -> Void) -> ServerConnection
+
+/// Accepts TCP connections on one listening socket and spreads them over the group's loops.
+///
+/// Every loop watches the listening socket with EPOLLEXCLUSIVE, so the kernel wakes one loop per
+/// incoming connection and that loop owns the connection for its whole life.
+public final class TCPServer: @unchecked Sendable {
+    public let address: ListenAddress
+    public private(set) var port: UInt16 = 0
+    private let group: EventLoopGroup
+    private let factory: ConnectionFactory
+    private let logger: Logger
+    private var listenFD: Int32 = -1
+    private var acceptors: [Acceptor] = []
+    /// Per-loop registries of live connections, touched only on their loop.
+    private var registries: [ConnectionRegistry] = []
+    private let openConnections = Atomic<Int>(0)
+
+    public init(address: ListenAddress, group: EventLoopGroup, logger: Logger, factory: @escaping ConnectionFactory) {
+        self.address = address
+        self.group = group
+        self.factory = factory
+        self.logger = logger
+    }
+
+    public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
+
+    public func start() throws {
+        let (fd, boundPort) = try Socket.listen(address)
+        listenFD = fd
+        port = boundPort
+        registries = group.loops.map { _ in ConnectionRegistry() }
+        acceptors = zip(group.loops, registries).map { loop, registry in
+            Acceptor(listenFD: fd, loop: loop, registry: registry, server: self)
+        }
+        let errors = Mutex<[Error]>([])
+        for acceptor in acceptors {
+            let done = Atomic<Bool>(false)
+            acceptor.loop.enqueue {
+                do { try acceptor.loop.register(fd: fd, handler: acceptor, exclusive: true) }
+                catch { errors.withLock { $0.append(error) } }
+                done.store(true, ordering: .releasing)
+            }
+            while !done.load(ordering: .acquiring) { usleep(200) }
+        }
+        if let first = errors.withLock({ $0.first }) { throw first }
+    }
+
+    /// Stops accepting, asks every connection to drain, and force-closes what remains after
+    /// `deadline` seconds. Blocks the calling (non-loop) thread until all connections are gone.
+    public func shutdown(deadline: Double) {
+        for (acceptor, registry) in zip(acceptors, registries) {
+            acceptor.loop.enqueue { [self] in
+                acceptor.loop.deregister(fd: listenFD)
+                for conn in registry.connections.values { conn.beginGracefulShutdown() }
+            }
+        }
+        let until = MonotonicClock.now() + deadline
+        while connectionCount > 0 && MonotonicClock.now() < until { usleep(10_000) }
+        if connectionCount > 0 {
+            logger.warning("drain deadline passed, closing remaining connections", [("count", String(connectionCount))])
+            for (acceptor, registry) in zip(acceptors, registries) {
+                acceptor.loop.enqueue {
+                    for conn in registry.connections.values { conn.forceClose() }
+                }
+            }
+            let hard = MonotonicClock.now() + 2
+            while connectionCount > 0 && MonotonicClock.now() < hard { usleep(10_000) }
+        }
+        if listenFD >= 0 { close(listenFD); listenFD = -1 }
+    }
+
+    fileprivate func accepted(fd: Int32, loop: EventLoop, registry: ConnectionRegistry) {
+        openConnections.add(1, ordering: .relaxed)
+        let conn = factory(fd, loop) { [weak self, registry] conn in
+            registry.connections[ObjectIdentifier(conn)] = nil
+            self?.openConnections.subtract(1, ordering: .relaxed)
+        }
+        registry.connections[ObjectIdentifier(conn)] = conn
+        do {
+            try conn.start()
+        } catch {
+            logger.error("could not start connection", [("error", "\(error)")])
+            conn.forceClose()
+        }
+    }
+}
+
+/// Loop-confined: only its own loop thread touches it.
+final class ConnectionRegistry: @unchecked Sendable {
+    var connections: [ObjectIdentifier: ServerConnection] = [:]
+}
+
+/// Loop-confined: only its own loop thread calls it.
+private final class Acceptor: FileDescriptorHandler, @unchecked Sendable {
+    let listenFD: Int32
+    let loop: EventLoop
+    let registry: ConnectionRegistry
+    unowned let server: TCPServer
+
+    init(listenFD: Int32, loop: EventLoop, registry: ConnectionRegistry, server: TCPServer) {
+        self.listenFD = listenFD
+        self.loop = loop
+        self.registry = registry
+        self.server = server
+    }
+
+    func readable() {
+        for _ in 0..<64 {
+            let fd = clinux_accept_nonblocking(listenFD)
+            if fd < 0 { return }  // EAGAIN: another loop took it, or the backlog is empty.
+            Socket.setNoDelay(fd)
+            server.accepted(fd: fd, loop: loop, registry: registry)
+        }
+    }
+
+    func writable() {}
+    func hangup() {}
+}

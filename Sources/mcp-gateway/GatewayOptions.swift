@@ -1,0 +1,83 @@
+import HTTP2
+import Logging
+
+/// Command-line options. Every listen address is a flag so tests and multi-instance set-ups can
+/// move ports; the defaults are the documented ones.
+struct GatewayOptions {
+    var grpcListen = ListenAddress(host: "0.0.0.0", port: 50051)
+    var adminListen = ListenAddress(host: "0.0.0.0", port: 9090)
+    var threads = EventLoopGroup.defaultThreadCount
+    var logLevel = LogLevel.info
+    var drainSeconds = 10.0
+    var maxMessageBytes = 16 << 20
+    var enableTestServices = false
+
+    enum ParseError: Error, CustomStringConvertible {
+        case unknownFlag(String)
+        case missingValue(String)
+        case invalidValue(flag: String, value: String)
+
+        var description: String {
+            switch self {
+            case .unknownFlag(let f): "unknown flag \(f) (see --help)"
+            case .missingValue(let f): "flag \(f) needs a value"
+            case .invalidValue(let f, let v): "invalid value \"\(v)\" for \(f)"
+            }
+        }
+    }
+
+    static let usage = """
+    usage: mcp-gateway [options]
+      --grpc-listen ADDR       gRPC (ext_proc, ext_authz, health) over h2c   [default :50051]
+      --admin-listen ADDR      admin HTTP: /healthz /readyz /metrics          [default :9090]
+      --threads N              event-loop threads                             [default: one per core]
+      --log-level LEVEL        debug | info | warn | error                    [default info]
+      --drain-seconds S        graceful drain deadline on SIGTERM/SIGINT      [default 10]
+      --max-message-bytes N    largest gRPC message accepted                  [default 16777216]
+      --enable-test-services   also serve mcpgateway.testing.v1.Echo (tests only)
+      --version                print the version and exit
+    ADDR is :PORT, HOST:PORT or [V6]:PORT.
+    """
+
+    static func parse(_ args: [String]) throws -> GatewayOptions {
+        var o = GatewayOptions()
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            i += 1
+            guard i < args.count else { throw ParseError.missingValue(flag) }
+            return args[i]
+        }
+        func address(_ flag: String) throws -> ListenAddress {
+            let v = try value(flag)
+            guard let a = ListenAddress(parsing: v) else { throw ParseError.invalidValue(flag: flag, value: v) }
+            return a
+        }
+        while i < args.count {
+            let flag = args[i]
+            switch flag {
+            case "--grpc-listen": o.grpcListen = try address(flag)
+            case "--admin-listen": o.adminListen = try address(flag)
+            case "--threads":
+                let v = try value(flag)
+                guard let n = Int(v), n > 0, n <= 256 else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.threads = n
+            case "--log-level":
+                let v = try value(flag)
+                guard let l = LogLevel(name: v) else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.logLevel = l
+            case "--drain-seconds":
+                let v = try value(flag)
+                guard let s = Double(v), s >= 0 else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.drainSeconds = s
+            case "--max-message-bytes":
+                let v = try value(flag)
+                guard let n = Int(v), n > 0 else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.maxMessageBytes = n
+            case "--enable-test-services": o.enableTestServices = true
+            default: throw ParseError.unknownFlag(flag)
+            }
+            i += 1
+        }
+        return o
+    }
+}

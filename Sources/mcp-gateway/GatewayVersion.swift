@@ -1,0 +1,4 @@
+/// The version reported by `--version`, the `x-mcp-gateway` header and build-info metrics.
+enum GatewayVersion {
+    static let current = "0.1.0"
+}

@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import AdminHTTP
+import EnvoyServices
+import GRPC
+import HTTP2
+import Logging
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+    print(GatewayOptions.usage)
+    exit(0)
+}
+if arguments.contains("--version") {
+    print("mcp-gateway \(GatewayVersion.current)")
+    exit(0)
+}
+
+let options: GatewayOptions
+do {
+    options = try GatewayOptions.parse(arguments)
+} catch {
+    FileHandleWriter.standardError("mcp-gateway: \(error)\n\(GatewayOptions.usage)\n")
+    exit(2)
+}
+
+LogSink.standardError.setMinimumLevel(options.logLevel)
+signal(SIGPIPE, SIG_IGN)
+
+let gateway = Gateway(options: options)
+do {
+    try gateway.start()
+} catch {
+    Logger(component: "main").error("could not start", [("error", "\(error)")])
+    exit(1)
+}
+let exitCode = gateway.waitForShutdownSignal()
+exit(exitCode)
