@@ -6,7 +6,7 @@ ENVOY := $(VENV)/bin/envoy
 DEBUG_BIN := .build/debug/mcp-gateway
 RELEASE_BIN := .build/release/mcp-gateway
 
-.PHONY: setup build build-release test unit-test integration-test run golden validate-envoy clean
+.PHONY: setup build build-release test unit-test integration-test run golden golden-check validate-envoy bench clean
 
 setup:
 	@./scripts/setup.sh
@@ -47,3 +47,7 @@ run: build-release
 
 clean:
 	rm -rf .build
+
+## Side-by-side benchmarks (release build). BENCH_ARGS="--duration 10" to change.
+bench: build-release
+	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/run_bench.py $(BENCH_ARGS) --out bench/results/transport-$$(date -u +%Y-%m-%d).md

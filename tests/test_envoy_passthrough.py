@@ -80,3 +80,20 @@ def test_every_shipped_envoy_config_validates(tmp_path):
         r = subprocess.run([str(envoy_binary()), "--mode", "validate", "-c", str(cfg), "--log-level", "error"],
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "OK" in r.stdout, f"{cfg.name}: {r.stdout}{r.stderr}"
+
+
+def test_sustained_load_keeps_the_grpc_connections(stack):
+    """Envoy ends every ext_proc stream with RST_STREAM: thousands per second must not trip the
+    HTTP/2 layer's rapid-reset defence (which would GOAWAY and fail in-flight requests)."""
+    import concurrent.futures
+    gw, envoy = stack
+
+    def one(i):
+        with get(envoy.listen_port, f"/load/{i}") as r:
+            return r.status
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(one, range(3000)))
+    assert statuses.count(200) == 3000
+    assert envoy.stat("cluster.ext_grpc.upstream_cx_protocol_error") == 0
+    assert envoy.stat("http.ingress.ext_proc.streams_failed") == 0

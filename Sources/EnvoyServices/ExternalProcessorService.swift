@@ -1,5 +1,6 @@
 import EnvoyProto
 import GRPC
+import Logging
 import ProtoWire
 
 /// Serves one ext_proc `Process` stream (one downstream HTTP request). Called on the stream's
@@ -66,6 +67,7 @@ final class ProcessCallHandler: GRPCCallHandler {
             if request.observabilityMode { return }  // Envoy ignores replies in observability mode.
             handler.handle(request, stream: stream)
         } catch {
+            Logger(component: "ext_proc").warning("malformed ProcessingRequest", [("error", "\(error)"), ("bytes", String(message.count))])
             call.finish(GRPCStatus(.invalidArgument, "malformed ProcessingRequest: \(error)"))
             handler.ended(stream: stream)
         }

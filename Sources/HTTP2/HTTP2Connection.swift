@@ -212,8 +212,11 @@ final class HTTP2Connection: ServerConnection {
         scheduleFlush()
     }
 
-    /// The data source for every response body: drains the stream's queue, defers when it is
-    /// empty, and on finish ends DATA without END_STREAM so the trailers HEADERS can carry it.
+    /// The data source for every response body: drains the stream's queue and defers when it
+    /// is empty. Trailers ride with the last bytes (DATA without END_STREAM, then HEADERS with
+    /// END_STREAM) and never after an empty DATA frame: Envoy counts consecutive empty DATA
+    /// frames as a flood (`max_inbound_frames_with_empty_payload`, default 1) and drops the whole
+    /// connection. With nothing left to send, the trailers go out while the data stays deferred.
     private static func readBody(session: OpaquePointer?, streamID: Int32, buf: UnsafeMutablePointer<UInt8>?, length: Int,
                                  flags: UnsafeMutablePointer<UInt32>?) -> Int {
         guard let raw = nghttp2_session_get_stream_user_data(session, streamID) else {
@@ -230,18 +233,24 @@ final class HTTP2Connection: ServerConnection {
             if stream.outboundOffset == stream.outbound.count {
                 stream.outbound.removeAll(keepingCapacity: stream.outbound.capacity <= 64 * 1024)
                 stream.outboundOffset = 0
+                if let trailers = stream.trailers {
+                    flags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
+                    stream.trailers = nil
+                    if submitTrailers(session, streamID, trailers) != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
+                }
             }
             return n
         }
         if let trailers = stream.trailers {
-            flags!.pointee |= NGHTTP2_DATA_FLAG_EOF.rawValue | NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue
             stream.trailers = nil
-            let rv = withNameValuePairs(trailers) { nva, count in nghttp2_submit_trailer(session, streamID, nva, count) }
-            if rv != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
-            return 0
+            if submitTrailers(session, streamID, trailers) != 0 { return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
         }
         stream.dataDeferred = true
         return Int(NGHTTP2_ERR_DEFERRED.rawValue)
+    }
+
+    private static func submitTrailers(_ session: OpaquePointer?, _ streamID: Int32, _ trailers: [HeaderField]) -> Int32 {
+        withNameValuePairs(trailers) { nva, count in nghttp2_submit_trailer(session, streamID, nva, count) }
     }
 
     // MARK: inbound callbacks
@@ -383,8 +392,17 @@ final class HTTP2Connection: ServerConnection {
             return 0
         }
 
+        // Envoy ends every ext_proc stream with RST_STREAM(CANCEL): that is its normal close, one
+        // per proxied request. libnghttp2's rapid-reset defence (33/s after a burst of 1000)
+        // would answer real traffic with GOAWAY and drop every in-flight request on the
+        // connection, so the limit is raised far above any request rate Envoy can produce.
+        var option: OpaquePointer?
+        nghttp2_option_new(&option)
+        defer { nghttp2_option_del(option) }
+        nghttp2_option_set_stream_reset_rate_limit(option, 10_000_000, 10_000_000)
+
         var session: OpaquePointer?
-        nghttp2_session_server_new(&session, callbacks, userData)
+        nghttp2_session_server_new2(&session, callbacks, userData, option)
         return session!
     }
 }
