@@ -18,6 +18,7 @@ let package = Package(
         // Wire codecs.
         .target(name: "ProtoWire"),
         .target(name: "EnvoyProto", dependencies: ["ProtoWire"]),
+        .target(name: "JSONWire"),
 
         // Transport: event loops, HTTP/2 over libnghttp2, gRPC framing and dispatch, admin HTTP/1.1.
         .target(name: "Logging"),
@@ -26,15 +27,27 @@ let package = Package(
         .target(name: "GRPC", dependencies: ["HTTP2", "Logging"]),
         .target(name: "AdminHTTP", dependencies: ["HTTP2", "Logging"]),
 
+        // The pure gateway core: JSON-RPC, catalog, routing decisions, sessions. No sockets, no Envoy.
+        .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL"]),
+
+        // Outbound: the gateway's own MCP client for discovery and backend sessions.
+        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging"]),
+
         // Envoy adapters.
-        .target(name: "EnvoyServices", dependencies: ["GRPC", "EnvoyProto", "ProtoWire", "Logging"]),
+        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway"]),
+
+        // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
+        .target(name: "HTTPClient", dependencies: ["COpenSSL"]),
 
         // The binary.
-        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2"]),
+        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging"]),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire", "EnvoyProto"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "GRPCTests", dependencies: ["GRPC", "HTTP2"]),
+        .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
+        .testTarget(name: "JSONWireTests", dependencies: ["JSONWire"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,6 +17,8 @@ final class AdminConnection: ServerConnection {
     private var closeAfterWrite = false
     private var closed = false
     private var writeInterest = false
+    /// Set while a streaming response owns the connection: further requests wait.
+    private var activeStream: AdminEventStream?
 
     init(fd: Int32, loop: EventLoop, handler: @escaping AdminHandler, logger: Logger, onClose: @escaping (AdminConnection) -> Void) {
         self.fd = fd
@@ -40,12 +42,22 @@ final class AdminConnection: ServerConnection {
         }
         parser.append(buf[0..<n])
         do {
-            while !closeAfterWrite, let request = try parser.next() {
-                var response = handler(request)
+            while !closeAfterWrite, activeStream == nil, let request = try parser.next() {
                 let keepAlive = request.header("connection")?.lowercased() != "close"
-                if !keepAlive { closeAfterWrite = true }
-                if request.method == "HEAD" { response.body = [] }
-                append(response, keepAlive: keepAlive, headOnly: request.method == "HEAD")
+                switch handler(request) {
+                case .response(var response):
+                    if !keepAlive { closeAfterWrite = true }
+                    if request.method == "HEAD" { response.body = [] }
+                    append(response, keepAlive: keepAlive, headOnly: request.method == "HEAD")
+                case .stream(let status, let headers, let start):
+                    var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\ntransfer-encoding: chunked\r\n"
+                    for (k, v) in headers { head += "\(k): \(v)\r\n" }
+                    head += "\r\n"
+                    output.append(contentsOf: head.utf8)
+                    let stream = AdminEventStream(loop: loop, connection: self)
+                    activeStream = stream
+                    start(stream)
+                }
             }
         } catch {
             let status = error == .headersTooLarge ? 431 : (error == .bodyTooLarge ? 413 : 400)
@@ -58,7 +70,26 @@ final class AdminConnection: ServerConnection {
 
     func writable() { flush() }
     func hangup() { close() }
+
+    /// One chunk of a streaming response.
+    func writeChunk(_ bytes: [UInt8]) {
+        guard !closed else { return }
+        output.append(contentsOf: String(bytes.count, radix: 16).utf8)
+        output.append(contentsOf: [13, 10])
+        output.append(contentsOf: bytes)
+        output.append(contentsOf: [13, 10])
+        flush()
+    }
+
+    /// Ends a streaming response; the connection then closes (streams are one per connection).
+    func finishStream() {
+        guard !closed else { return }
+        output.append(contentsOf: Array("0\r\n\r\n".utf8))
+        closeAfterWrite = true
+        flush()
+    }
     func beginGracefulShutdown() {
+        if let activeStream { activeStream.close(); return }
         closeAfterWrite = true
         if outputOffset == output.count { close() }
     }
@@ -94,6 +125,8 @@ final class AdminConnection: ServerConnection {
     private func close() {
         guard !closed else { return }
         closed = true
+        activeStream?.markClosed()
+        activeStream = nil
         loop.deregister(fd: fd)
         Glibc.close(fd)
         onClose(self)

@@ -38,5 +38,12 @@ public struct AdminResponse: Sendable {
     }
 }
 
+/// What a handler answers: a whole response, or the head of a long-lived stream (SSE) whose
+/// events are pushed later through an `AdminEventStream`.
+public enum AdminResult: Sendable {
+    case response(AdminResponse)
+    case stream(status: Int, headers: [(String, String)], start: @Sendable (AdminEventStream) -> Void)
+}
+
 /// Answers admin requests; called on a loop thread, so it must be quick (no blocking I/O).
-public typealias AdminHandler = @Sendable (AdminRequest) -> AdminResponse
+public typealias AdminHandler = @Sendable (AdminRequest) -> AdminResult

@@ -16,4 +16,10 @@ static inline long cmcp_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version)
 static inline long cmcp_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return SSL_set_tlsext_host_name(ssl, name);
 }
+static inline long cmcp_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
+    return SSL_CTX_set_mode(ctx, mode);
+}
+static inline uint64_t cmcp_SSL_OP_IGNORE_UNEXPECTED_EOF(void) {
+    return SSL_OP_IGNORE_UNEXPECTED_EOF;
+}
 #endif

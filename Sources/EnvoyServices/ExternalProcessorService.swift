@@ -1,5 +1,6 @@
 import EnvoyProto
 import GRPC
+import HTTP2
 import Logging
 import ProtoWire
 
@@ -35,6 +36,12 @@ public struct ExternalProcessorStream: Sendable {
     }
 
     public var isFinished: Bool { call.isFinished }
+
+    /// Runs `work` on the stream's loop thread (inline if already there): completions of
+    /// background work come back here before touching per-stream state.
+    public func onLoop(_ work: @escaping @Sendable () -> Void) {
+        call.loop.execute(work)
+    }
 }
 
 /// `envoy.service.ext_proc.v3.ExternalProcessor`: decodes Envoy's messages and hands them to the

@@ -1,21 +1,66 @@
 import AdminHTTP
 import EnvoyServices
+import MCPGateway
 
-/// The admin port's endpoints: liveness and readiness probes (metrics arrive with governance).
+/// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
 struct AdminRoutes: Sendable {
     let health: HealthStatus
+    let mcp: MCPStreamEndpoint?
 
-    func handle(_ request: AdminRequest) -> AdminResponse {
+    func handle(_ request: AdminRequest) -> AdminResult {
+        if let mcp, request.path == mcp.path || request.path == mcp.path + "/" {
+            return mcp.handle(request)
+        }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "GET, HEAD")])
+            return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "GET, HEAD")]))
         }
         switch request.path {
         case "/healthz":
-            return AdminResponse(status: 200, body: "ok\n")
+            return .response(AdminResponse(status: 200, body: "ok\n"))
         case "/readyz":
-            return health.isServing ? AdminResponse(status: 200, body: "ready\n") : AdminResponse(status: 503, body: "not ready\n")
+            return .response(health.isServing ? AdminResponse(status: 200, body: "ready\n") : AdminResponse(status: 503, body: "not ready\n"))
         default:
-            return AdminResponse(status: 404, body: "not found\n")
+            return .response(AdminResponse(status: 404, body: "not found\n"))
         }
+    }
+}
+
+/// `GET /mcp` (handshake era) and `POST /mcp` `subscriptions/listen` (2026-07-28), reached
+/// through Envoy after ext_proc checked the request; the session is verified again here so the
+/// port is no shortcut around the gateway.
+struct MCPStreamEndpoint: Sendable {
+    let path: String
+    let hub: NotificationHub
+    let router: @Sendable () -> MCPRouter
+
+    static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
+                             ("x-accel-buffering", "no")]
+
+    func handle(_ request: AdminRequest) -> AdminResult {
+        let head = MCPRequestHead(method: request.method, path: path, sessionID: request.header("mcp-session-id"),
+                                  protocolVersion: request.header("mcp-protocol-version"), mcpMethod: request.header("mcp-method"),
+                                  accept: request.header("accept"), identityDigest: request.header("x-mcp-identity-digest") ?? "")
+        let router = router()
+        if request.method == "GET" {
+            guard let decision = router.route(head: head) else { return error(405, "use GET or subscriptions/listen") }
+            switch decision {
+            case .stream:
+                return .stream(status: 200, headers: Self.sseHeaders) { hub.openLegacyStream($0) }
+            case .reply(let local):
+                return .response(AdminResponse(status: local.status, contentType: local.contentType, bytes: local.body))
+            case .forward:
+                return error(500, "unexpected forward")
+            }
+        }
+        guard request.method == "POST", let parsed = try? JSONRPCRequest(parsing: request.body[...]),
+              parsed.method == "subscriptions/listen" else {
+            return error(400, "this endpoint serves GET streams and subscriptions/listen only")
+        }
+        return .stream(status: 200, headers: Self.sseHeaders) { hub.openListenStream($0, request: parsed) }
+    }
+
+    private func error(_ status: Int, _ message: String) -> AdminResult {
+        .response(AdminResponse(status: status, contentType: "application/json",
+                                bytes: JSONRPCReply.error(id: nil, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: message))))
     }
 }

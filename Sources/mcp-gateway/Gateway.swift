@@ -6,7 +6,10 @@ import AdminHTTP
 import EnvoyServices
 import GRPC
 import HTTP2
+import HTTPClient
 import Logging
+import MCPGateway
+import Upstreams
 
 /// Wires the servers together and owns the process lifecycle: start, serve, drain on a signal.
 final class Gateway: @unchecked Sendable {
@@ -16,6 +19,8 @@ final class Gateway: @unchecked Sendable {
     private var group: EventLoopGroup?
     private var grpcServer: TCPServer?
     private var adminServer: TCPServer?
+    private var monitors: [BackendMonitor] = []
+    private var hub: NotificationHub?
 
     init(options: GatewayOptions) {
         self.options = options
@@ -24,10 +29,15 @@ final class Gateway: @unchecked Sendable {
     func start() throws {
         let group = try EventLoopGroup(threads: options.threads)
         self.group = group
-        var services: [GRPCService] = [
-            HealthService(status: health),
-            ExternalProcessorService(processor: PassThroughProcessor(version: GatewayVersion.current)),
-        ]
+        var services: [GRPCService] = [HealthService(status: health)]
+        var streamEndpoint: MCPStreamEndpoint?
+        if let path = options.configPath {
+            let mcp = try startFederation(configPath: path)
+            services.append(ExternalProcessorService(processor: MCPProcessor(context: mcp.context)))
+            streamEndpoint = mcp.endpoint
+        } else {
+            services.append(ExternalProcessorService(processor: PassThroughProcessor(version: GatewayVersion.current)))
+        }
         if options.enableTestServices { services.append(TestEchoService()) }
         let grpc = GRPCServer(services: services, maxReceiveMessageSize: options.maxMessageBytes,
                               logger: Logger(component: "grpc"))
@@ -35,7 +45,7 @@ final class Gateway: @unchecked Sendable {
         try grpcServer.start()
         self.grpcServer = grpcServer
 
-        let admin = AdminRoutes(health: health)
+        let admin = AdminRoutes(health: health, mcp: streamEndpoint)
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
                                            handler: { admin.handle($0) })
         try adminServer.start()
@@ -47,8 +57,65 @@ final class Gateway: @unchecked Sendable {
             ("grpc", "\(options.grpcListen.host):\(grpcServer.port)"),
             ("admin", "\(options.adminListen.host):\(adminServer.port)"),
             ("threads", String(options.threads)),
+            ("mode", options.configPath == nil ? "pass-through" : "mcp"),
         ])
     }
+
+    /// Loads the config, starts one monitor per server, and builds the ext_proc context.
+    private func startFederation(configPath: String) throws -> (context: MCPProcessorContext, endpoint: MCPStreamEndpoint) {
+        let loader = GatewayConfigLoader(readFile: FileSystem.read, environment: { name in getenv(name).map { String(cString: $0) } })
+        let config = try loader.load(path: configPath)
+        let signer: SessionSigner
+        if let secret = config.session.secret {
+            signer = SessionSigner(secret: secret, ttlSeconds: config.session.ttlSeconds)
+        } else {
+            logger.warning("no session secret configured: sessions will not survive a restart or span replicas (set session.secretFile)")
+            signer = SessionSigner.ephemeral(ttlSeconds: config.session.ttlSeconds)
+        }
+        let store = CatalogStore(config: config)
+        let http = HTTPClient()
+        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
+        let table = BackendSessionTable { server, completion in sessions.create(server: server, completion: completion) }
+        let direct = DirectForwarder(http: http)
+        let router = MCPRouter(config: config, signer: signer, revocations: SessionRevocations(), version: GatewayVersion.current,
+                               clock: { WallClock.unixSeconds() })
+        let context = MCPProcessorContext(
+            router: router, catalog: store, backendSessions: table,
+            retryDirect: { plan, session, completion in
+                direct.send(plan, backendSession: session) { result in
+                    completion(result.map { DirectReply(status: $0.status, contentType: $0.contentType, body: $0.body) })
+                }
+            },
+            endBackendSession: { server, session in sessions.end(server: server, session: session) })
+        let hub = NotificationHub()
+        self.hub = hub
+        store.onChange { [logger] old, new in
+            for collision in new.collisions where !old.collisions.contains(collision) {
+                logger.warning("catalog collision", [("detail", collision)])
+            }
+            let diff = new.listsDiffer(from: old)
+            if diff.tools || diff.prompts || diff.resources {
+                hub.listsChanged(tools: diff.tools, prompts: diff.prompts, resources: diff.resources)
+            }
+        }
+        for server in config.servers {
+            let monitor = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current)
+            monitors.append(monitor)
+            monitor.start()
+        }
+        startKeepAlive(hub)
+        logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
+        return (context, MCPStreamEndpoint(path: config.mcpPath, hub: hub, router: { context.router }))
+    }
+
+    private func startKeepAlive(_ hub: NotificationHub) {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "keepalive"))
+        timer.schedule(deadline: .now() + 15, repeating: 15)
+        timer.setEventHandler { hub.keepAlive() }
+        timer.resume()
+        keepAliveTimer = timer
+    }
+    private var keepAliveTimer: DispatchSourceTimer?
 
     /// Blocks until SIGTERM or SIGINT, then drains: GOAWAY to every gRPC peer, open streams get
     /// up to `--drain-seconds` to finish, and the process exits 0.
@@ -66,11 +133,28 @@ final class Gateway: @unchecked Sendable {
         received.wait()
         logger.info("shutting down: draining connections", [("deadline_seconds", String(options.drainSeconds))])
         health.setServing(false)
+        for m in monitors { m.stop() }
+        hub?.closeAll()
         grpcServer?.shutdown(deadline: options.drainSeconds)
         adminServer?.shutdown(deadline: 1)
         group?.stop()
         _ = sources
         logger.info("stopped")
         return 0
+    }
+}
+
+enum FileSystem {
+    static func read(_ path: String) -> [UInt8]? {
+        guard let f = fopen(path, "rb") else { return nil }
+        defer { fclose(f) }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n > 0 { out.append(contentsOf: buf[0..<n]) }
+            if n < buf.count { break }
+        }
+        return out
     }
 }

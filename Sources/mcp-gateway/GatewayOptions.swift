@@ -11,6 +11,7 @@ struct GatewayOptions {
     var drainSeconds = 10.0
     var maxMessageBytes = 16 << 20
     var enableTestServices = false
+    var configPath: String?
 
     enum ParseError: Error, CustomStringConvertible {
         case unknownFlag(String)
@@ -34,6 +35,8 @@ struct GatewayOptions {
       --log-level LEVEL        debug | info | warn | error                    [default info]
       --drain-seconds S        graceful drain deadline on SIGTERM/SIGINT      [default 10]
       --max-message-bytes N    largest gRPC message accepted                  [default 16777216]
+      --config FILE            gateway config (JSON): the MCP servers to federate. Without
+                               it the processor only passes traffic through.
       --enable-test-services   also serve mcpgateway.testing.v1.Echo (tests only)
       --version                print the version and exit
     ADDR is :PORT, HOST:PORT or [V6]:PORT.
@@ -74,6 +77,7 @@ struct GatewayOptions {
                 guard let n = Int(v), n > 0 else { throw ParseError.invalidValue(flag: flag, value: v) }
                 o.maxMessageBytes = n
             case "--enable-test-services": o.enableTestServices = true
+            case "--config": o.configPath = try value(flag)
             default: throw ParseError.unknownFlag(flag)
             }
             i += 1

@@ -1,0 +1,222 @@
+import EnvoyProto
+import Logging
+import MCPGateway
+
+/// The MCP-aware ext_proc processor: answers lists and handshakes itself, and routes calls to
+/// the owning server's cluster with the name rewritten and the session mapped.
+public struct MCPProcessor: ExternalProcessor {
+    let context: MCPProcessorContext
+
+    public init(context: MCPProcessorContext) {
+        self.context = context
+    }
+
+    public func makeHandler() -> ExternalProcessorStreamHandler {
+        MCPStreamHandler(context: context)
+    }
+}
+
+/// Headers only Envoy's routing and the gateway may set; a client sending them is ignored.
+let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route"]
+
+/// One HTTP request's conversation with Envoy: headers → body → response headers.
+///
+/// Loop-confined: its state is touched only on the stream's loop thread. Completions of
+/// background work (backend session creation, direct retries) hop back with `stream.onLoop`.
+final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendable {
+    let context: MCPProcessorContext
+    var router: MCPRouter
+    var head: MCPRequestHead?
+    var plan: ForwardPlan?
+    var backendSession: String?
+    var started = MonotonicTime.now()
+
+    init(context: MCPProcessorContext) {
+        self.context = context
+        self.router = context.router
+    }
+
+    func handle(_ request: ProcessingRequest, stream: ExternalProcessorStream) {
+        switch request.request {
+        case .requestHeaders(let headers): requestHeaders(headers, stream)
+        case .requestBody(let body): requestBody(body, stream)
+        case .responseHeaders(let headers): responseHeaders(headers, stream)
+        case .responseBody: stream.reply(.continueResponseBody)
+        case .requestTrailers: stream.reply(.continueRequestTrailers)
+        case .responseTrailers: stream.reply(.continueResponseTrailers)
+        case nil: stream.fail(.init(.invalidArgument, "ProcessingRequest without a phase"))
+        }
+    }
+
+    // MARK: request headers
+
+    private func requestHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
+        let head = MCPRequestHead(
+            method: h.firstString(":method") ?? "", path: h.firstString(":path") ?? "",
+            sessionID: h.firstString("mcp-session-id"), protocolVersion: h.firstString("mcp-protocol-version"),
+            mcpMethod: h.firstString("mcp-method"), mcpName: h.firstString("mcp-name"), accept: h.firstString("accept"),
+            identityDigest: h.firstString("x-mcp-identity-digest") ?? "")
+        self.head = head
+        if let decision = router.route(head: head) {
+            apply(decision, stream, inBody: false)
+            return
+        }
+        if h.endOfStream {
+            let error = JSONRPCError.parseError("empty body")
+            reply(JSONRPCReply.errorReply(id: nil, error, era: head.era), stream, inBody: false)
+            return
+        }
+        // POST: drop routing headers a client may have forged; the body decides the route.
+        stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
+            response: .mutating(remove: gatewayOwnedHeaders, clearRouteCache: true)))))
+    }
+
+    // MARK: request body
+
+    private func requestBody(_ b: HttpBody, _ stream: ExternalProcessorStream) {
+        guard let head else { stream.fail(.init(.failedPrecondition, "body before headers")); return }
+        let decision = router.route(head: head, body: b.body[...], catalog: context.catalog.snapshot)
+        apply(decision, stream, inBody: true)
+    }
+
+    private func apply(_ decision: RouteDecision, _ stream: ExternalProcessorStream, inBody: Bool) {
+        switch decision {
+        case .reply(let local):
+            if let ended = local.endedSession {
+                for (server, session) in context.backendSessions.removeAll(client: ended) {
+                    context.endBackendSession(server, session)
+                }
+            }
+            reply(local, stream, inBody: inBody)
+        case .stream:
+            let mutation = CommonResponse.mutating(set: [.overwrite(key: "x-mcp-route", value: "gateway-stream")],
+                                                   remove: ["x-mcp-server"], clearRouteCache: true)
+            if inBody {
+                stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: mutation))))
+            } else {
+                stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(response: mutation))))
+            }
+        case .forward(let plan):
+            self.plan = plan
+            started = MonotonicTime.now()
+            if plan.era == .handshake, let client = plan.clientSession {
+                context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
+                    stream.onLoop { self.forwardWithSession(result, plan, stream) }
+                }
+            } else {
+                sendForward(plan, backendSession: nil, stream)
+            }
+        }
+    }
+
+    private func forwardWithSession(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, _ stream: ExternalProcessorStream) {
+                    switch result {
+                    case .success(let backend):
+                        self.backendSession = backend
+                        self.sendForward(plan, backendSession: backend, stream)
+                    case .failure(let error):
+                        self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+                    }
+    }
+
+    private func sendForward(_ plan: ForwardPlan, backendSession: String?, _ stream: ExternalProcessorStream) {
+        var set = plan.setHeaders.map { HeaderValueOption.overwrite(key: $0.0, value: $0.1) }
+        if let backendSession, !backendSession.isEmpty {
+            set.append(.overwrite(key: "mcp-session-id", value: backendSession))
+        }
+        var remove = plan.removeHeaders
+        if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
+        let common = CommonResponse(status: .continue,
+                                    headerMutation: HeaderMutation(setHeaders: set, removeHeaders: remove),
+                                    bodyMutation: BodyMutation(.body(plan.body)),
+                                    clearRouteCache: true)
+        stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: common))))
+    }
+
+    private func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
+        var headers = [HeaderValueOption.overwrite(key: "content-type", value: local.contentType)]
+        for (k, v) in local.headers { headers.append(.overwrite(key: k, value: v)) }
+        var immediate = ImmediateResponse(code: Int32(local.status), headers: headers, body: "")
+        immediate.body = local.body
+        immediate.details = "mcp_gateway"
+        context.observer.answeredLocally(method: head?.method ?? "", status: local.status)
+        stream.reply(.immediate(immediate))
+    }
+
+    // MARK: response headers
+
+    private func responseHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
+        guard let plan else {
+            stream.reply(.continueResponseHeaders)
+            return
+        }
+        let status = Int(h.firstString(":status") ?? "") ?? 0
+        context.observer.forwarded(plan, status: status, seconds: MonotonicTime.now() - started)
+        let contentType = h.firstString("content-type") ?? ""
+        if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
+            recoverExpiredSession(plan, client: client, expired: expired, stream)
+            return
+        }
+        if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
+            let why = status == 504 ? "it did not answer within its timeout" : "the gateway could not reach it (HTTP \(status))"
+            reply(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream, inBody: true)
+            return
+        }
+        var set: [HeaderValueOption] = []
+        var remove: [String] = []
+        if plan.era == .handshake, let client = plan.clientSession {
+            set.append(.overwrite(key: "mcp-session-id", value: client.token))
+        } else {
+            remove.append("mcp-session-id")
+        }
+        stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse(response: .mutating(set: set, remove: remove)))))
+    }
+
+    /// The server forgot our backend session: open a new one and re-send the request ourselves,
+    /// so the client never sees the 404 (its own session is still valid).
+    private func recoverExpiredSession(_ plan: ForwardPlan, client: ClientSession, expired: String, _ stream: ExternalProcessorStream) {
+        context.backendSessions.invalidate(client: client, server: plan.server.name, backendSession: expired)
+        context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
+            stream.onLoop { self.retry(result, plan, client: client, stream) }
+        }
+    }
+
+    private func retry(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession, _ stream: ExternalProcessorStream) {
+            switch result {
+            case .failure(let error):
+                self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+            case .success(let fresh):
+                self.context.retryDirect(plan, fresh) { outcome in
+                    stream.onLoop { self.finishRetry(outcome, plan, client: client, stream) }
+                }
+            }
+    }
+
+    private func finishRetry(_ outcome: Result<DirectReply, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession,
+                             _ stream: ExternalProcessorStream) {
+                    switch outcome {
+                    case .success(let direct):
+                        var headers = [HeaderValueOption.overwrite(key: "content-type", value: direct.contentType),
+                                       .overwrite(key: "mcp-session-id", value: client.token)]
+                        headers.append(.overwrite(key: "x-mcp-session-recovered", value: "1"))
+                        var immediate = ImmediateResponse(code: Int32(direct.status), headers: headers, body: "")
+                        immediate.body = direct.body
+                        stream.reply(.immediate(immediate))
+                    case .failure(let error):
+                        self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+                    }
+    }
+}
+
+/// Monotonic seconds for durations.
+enum MonotonicTime {
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

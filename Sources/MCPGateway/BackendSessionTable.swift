@@ -1,0 +1,97 @@
+import Synchronization
+
+/// Maps (client session, server) to the backend's own `Mcp-Session-Id`, creating it on first use.
+///
+/// Creation is asynchronous (an `initialize` round trip) and de-duplicated: concurrent first
+/// calls for the same pair wait on one creation instead of opening two backend sessions. The
+/// table is sharded so calls from different clients rarely meet on one lock.
+public final class BackendSessionTable: Sendable {
+    public typealias Completion = @Sendable (Result<String, JSONRPCError>) -> Void
+    /// Creates a backend session for `server`; calls back on any thread.
+    public typealias Creator = @Sendable (_ server: String, _ completion: @escaping Completion) -> Void
+
+    struct Key: Hashable {
+        let nonce: [UInt8]
+        let server: String
+    }
+
+    enum Entry {
+        case ready(String)
+        case creating([Completion])
+    }
+
+    final class Shard: Sendable {
+        let table = Mutex<[Key: Entry]>([:])
+    }
+
+    private let shards: [Shard]
+    private let creator: Creator
+
+    public init(shardCount: Int = 16, creator: @escaping Creator) {
+        shards = (0..<shardCount).map { _ in Shard() }
+        self.creator = creator
+    }
+
+    private func shard(_ key: Key) -> Shard {
+        shards[Int(key.nonce.first ?? 0) % shards.count]
+    }
+
+    /// Calls back with the backend session for this client session and server, creating it
+    /// if needed. Immediate (same thread) when it already exists.
+    public func withSession(client: ClientSession, server: String, _ completion: @escaping Completion) {
+        let key = Key(nonce: client.nonce, server: server)
+        enum Action { case done(String), wait, create }
+        let action: Action = shard(key).table.withLock { table in
+            switch table[key] {
+            case .ready(let id)?: return .done(id)
+            case .creating(var waiters)?:
+                waiters.append(completion)
+                table[key] = .creating(waiters)
+                return .wait
+            case nil:
+                table[key] = .creating([completion])
+                return .create
+            }
+        }
+        switch action {
+        case .done(let id): completion(.success(id))
+        case .wait: break
+        case .create:
+            creator(server) { [self] result in
+                let waiters: [Completion] = shard(key).table.withLock { table in
+                    guard case .creating(let w)? = table[key] else { return [] }
+                    if case .success(let id) = result { table[key] = .ready(id) } else { table[key] = nil }
+                    return w
+                }
+                for w in waiters { w(result) }
+            }
+        }
+    }
+
+    /// Forgets a backend session the server no longer knows (it answered 404), if it is still
+    /// the one recorded, so the next call creates a fresh one.
+    public func invalidate(client: ClientSession, server: String, backendSession: String) {
+        let key = Key(nonce: client.nonce, server: server)
+        shard(key).table.withLock { table in
+            if case .ready(let id)? = table[key], id == backendSession { table[key] = nil }
+        }
+    }
+
+    /// Removes and returns every backend session of a client session (on DELETE).
+    public func removeAll(client: ClientSession) -> [(server: String, session: String)] {
+        var out: [(String, String)] = []
+        for shard in shards {
+            shard.table.withLock { table in
+                for (key, entry) in table where key.nonce == client.nonce {
+                    if case .ready(let id) = entry { out.append((key.server, id)) }
+                    table[key] = nil
+                }
+            }
+        }
+        return out
+    }
+
+    public var count: Int {
+        shards.reduce(0) { sum, shard in sum + shard.table.withLock { $0.count } }
+    }
+}

@@ -1,0 +1,111 @@
+import JSONWire
+
+/// The merged catalog at one moment: immutable, shared by every request through a pointer swap.
+///
+/// Built once per change (a refresh, a server going up or down, a reload), never per request:
+/// each entry's JSON is rendered here so `tools/list` is a concatenation, and name lookups are
+/// one dictionary probe.
+public final class CatalogSnapshot: Sendable {
+    public let generation: UInt64
+    public let tools: [FederatedEntry]
+    public let prompts: [FederatedEntry]
+    public let resources: [FederatedEntry]
+    public let resourceTemplates: [FederatedEntry]
+    public let serverStates: [String: ServerState]
+    /// Names two servers both produced after prefixing: the first (in config order) wins, and
+    /// each loss is reported here, in logs and metrics rather than dropped silently.
+    public let collisions: [String]
+    let toolIndex: [String: Int]
+    let promptIndex: [String: Int]
+    /// Servers that speak each era, for forwarding decisions.
+    let modernServers: Set<String>
+    let handshakeServers: Set<String>
+
+    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState]) {
+        self.generation = generation
+        self.serverStates = states
+        var tools: [FederatedEntry] = [], prompts: [FederatedEntry] = []
+        var resources: [FederatedEntry] = [], templates: [FederatedEntry] = []
+        var collisions: [String] = []
+        var toolIndex: [String: Int] = [:], promptIndex: [String: Int] = [:]
+        var modern = Set<String>(), handshake = Set<String>()
+        for server in config.servers {
+            guard case .up(let found)? = states[server.name] else { continue }
+            if found.speaksModern { modern.insert(server.name) }
+            if found.speaksHandshake { handshake.insert(server.name) }
+            for tool in found.tools {
+                guard let name = tool["name"]?.stringValue, server.toolFilter.admits(name) else { continue }
+                let publicName = server.prefix + name
+                if let other = toolIndex[publicName] {
+                    collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" collides with server \"\(tools[other].server)\"; kept the first")
+                    continue
+                }
+                if !ToolNameRules.isValid(publicName) {
+                    collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" is not a valid MCP tool name; served anyway")
+                }
+                toolIndex[publicName] = tools.count
+                tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name,
+                                            json: FederatedNaming.renamed(tool, key: "name", to: publicName)))
+            }
+            for prompt in found.prompts {
+                guard let name = prompt["name"]?.stringValue else { continue }
+                let publicName = server.prefix + name
+                if let other = promptIndex[publicName] {
+                    collisions.append("prompt \"\(publicName)\" of server \"\(server.name)\" collides with server \"\(prompts[other].server)\"; kept the first")
+                    continue
+                }
+                promptIndex[publicName] = prompts.count
+                prompts.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name,
+                                              json: FederatedNaming.renamed(prompt, key: "name", to: publicName)))
+            }
+            for resource in found.resources {
+                guard let uri = resource["uri"]?.stringValue else { continue }
+                let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
+                resources.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri,
+                                                json: FederatedNaming.renamed(resource, key: "uri", to: publicURI)))
+            }
+            for template in found.resourceTemplates {
+                guard let uri = template["uriTemplate"]?.stringValue else { continue }
+                let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
+                templates.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri,
+                                                json: FederatedNaming.renamed(template, key: "uriTemplate", to: publicURI)))
+            }
+        }
+        self.tools = tools
+        self.prompts = prompts
+        self.resources = resources
+        self.resourceTemplates = templates
+        self.collisions = collisions
+        self.toolIndex = toolIndex
+        self.promptIndex = promptIndex
+        self.modernServers = modern
+        self.handshakeServers = handshake
+    }
+
+    public func tool(named publicName: String) -> FederatedEntry? {
+        toolIndex[publicName].map { tools[$0] }
+    }
+
+    public func prompt(named publicName: String) -> FederatedEntry? {
+        promptIndex[publicName].map { prompts[$0] }
+    }
+
+    public func speaks(_ era: ProtocolEra, server: String) -> Bool {
+        era == .modern ? modernServers.contains(server) : handshakeServers.contains(server)
+    }
+
+    public func isUp(_ server: String) -> Bool {
+        if case .up? = serverStates[server] { return true }
+        return false
+    }
+
+    /// True when the client-visible lists differ (what warrants `list_changed`).
+    public func listsDiffer(from other: CatalogSnapshot) -> (tools: Bool, prompts: Bool, resources: Bool) {
+        (tools != other.tools, prompts != other.prompts,
+         resources != other.resources || resourceTemplates != other.resourceTemplates)
+    }
+
+    public static func empty(config: GatewayConfig) -> CatalogSnapshot {
+        CatalogSnapshot(generation: 0, config: config, states: [:])
+    }
+}

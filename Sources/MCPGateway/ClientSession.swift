@@ -1,0 +1,153 @@
+import COpenSSL
+
+/// A client's MCP session, carried entirely in its `Mcp-Session-Id`.
+///
+/// The id is self-contained and signed (HMAC-SHA256 with the configured secret): any replica
+/// sharing the secret, or this process after a restart, recognises it without a shared store.
+/// `nonce` is unguessable and keys the per-server backend sessions.
+public struct ClientSession: Sendable, Equatable, Hashable {
+    public let token: String
+    public let nonce: [UInt8]
+    public let issuedAt: UInt64
+    public let protocolVersion: String
+    /// A digest of the caller identity that opened the session ("" when unauthenticated):
+    /// another identity presenting this id is refused.
+    public let identityDigest: String
+}
+
+/// Issues and verifies session ids.
+public struct SessionSigner: Sendable {
+    private let key: [UInt8]
+    public let ttlSeconds: Double
+    static let tag = "g1"
+
+    public init(secret: [UInt8], ttlSeconds: Double) {
+        self.key = secret
+        self.ttlSeconds = ttlSeconds
+    }
+
+    /// A signer with a random key: sessions then die with the process (logged by the caller).
+    public static func ephemeral(ttlSeconds: Double) -> SessionSigner {
+        SessionSigner(secret: SecureRandom.bytes(32), ttlSeconds: ttlSeconds)
+    }
+
+    public func issue(protocolVersion: String, identityDigest: String, now: UInt64) -> ClientSession {
+        let nonce = SecureRandom.bytes(16)
+        var payload = nonce
+        for shift in stride(from: 56, through: 0, by: -8) { payload.append(UInt8(truncatingIfNeeded: now >> UInt64(shift))) }
+        let version = Array(protocolVersion.utf8.prefix(32))
+        payload.append(UInt8(version.count))
+        payload += version
+        payload += Array(identityDigest.utf8.prefix(64))
+        let mac = HMACSHA256.digest(key: key, payload)
+        let token = "\(Self.tag).\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac.prefix(16))))"
+        return ClientSession(token: token, nonce: nonce, issuedAt: now, protocolVersion: protocolVersion, identityDigest: identityDigest)
+    }
+
+    /// The session a token stands for, or nil if it is malformed, forged or expired.
+    public func verify(_ token: String, now: UInt64) -> ClientSession? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == Self.tag, token.utf8.count < 512,
+              let payload = Base64URL.decode(parts[1]), let mac = Base64URL.decode(parts[2]),
+              payload.count >= 25, mac.count == 16 else { return nil }
+        let expected = HMACSHA256.digest(key: key, payload).prefix(16)
+        guard ConstantTime.equal(Array(expected), mac) else { return nil }
+        let nonce = Array(payload[0..<16])
+        var issued: UInt64 = 0
+        for b in payload[16..<24] { issued = issued << 8 | UInt64(b) }
+        let vlen = Int(payload[24])
+        guard payload.count >= 25 + vlen else { return nil }
+        let version = String(decoding: payload[25..<(25 + vlen)], as: UTF8.self)
+        let identity = String(decoding: payload[(25 + vlen)...], as: UTF8.self)
+        guard Double(now) < Double(issued) + ttlSeconds, issued <= now + 300 else { return nil }
+        return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity)
+    }
+}
+
+enum ConstantTime {
+    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+}
+
+public enum HMACSHA256 {
+    public static func digest(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var len: UInt32 = 32
+        key.withUnsafeBufferPointer { k in
+            data.withUnsafeBufferPointer { d in
+                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress, d.count, &out, &len)
+            }
+        }
+        return out
+    }
+}
+
+public enum SHA256Digest {
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        data.withUnsafeBufferPointer { d in _ = SHA256(d.baseAddress, d.count, &out) }
+        return out
+    }
+}
+
+public enum SecureRandom {
+    public static func bytes(_ n: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: n)
+        precondition(RAND_bytes(&out, Int32(n)) == 1, "RAND_bytes failed: no entropy")
+        return out
+    }
+}
+
+/// RFC 4648 §5 base64url without padding.
+public enum Base64URL {
+    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    static let reverse: [Int16] = {
+        var r = [Int16](repeating: -1, count: 256)
+        for (i, c) in alphabet.enumerated() { r[Int(c)] = Int16(i) }
+        r[Int(UInt8(ascii: "+"))] = 62
+        r[Int(UInt8(ascii: "/"))] = 63
+        return r
+    }()
+
+    public static func encode(_ data: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((data.count * 4 + 2) / 3)
+        var i = 0
+        while i + 3 <= data.count {
+            let n = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = data.count - i
+        if rest == 1 {
+            let n = UInt32(data[i]) << 16
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)]]
+        } else if rest == 2 {
+            let n = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8
+            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)]]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes base64url or standard base64, padded or not; nil on any invalid character.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        var out: [UInt8] = []
+        var acc: UInt32 = 0, bits = 0
+        for c in text.utf8 {
+            if c == UInt8(ascii: "=") { break }
+            let v = reverse[Int(c)]
+            if v < 0 { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+}

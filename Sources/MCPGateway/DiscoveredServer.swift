@@ -1,0 +1,34 @@
+import JSONWire
+
+/// What the gateway learned from one MCP server on its last successful refresh: its entries as
+/// the server described them, unprefixed, plus which protocol eras it speaks.
+public struct DiscoveredServer: Sendable, Equatable {
+    public var name: String
+    public var tools: [JSONValue]
+    public var prompts: [JSONValue]
+    public var resources: [JSONValue]
+    public var resourceTemplates: [JSONValue]
+    public var instructions: String?
+    public var speaksHandshake: Bool
+    public var speaksModern: Bool
+
+    public init(name: String, tools: [JSONValue] = [], prompts: [JSONValue] = [], resources: [JSONValue] = [],
+                resourceTemplates: [JSONValue] = [], instructions: String? = nil, speaksHandshake: Bool = true,
+                speaksModern: Bool = false) {
+        self.name = name
+        self.tools = tools
+        self.prompts = prompts
+        self.resources = resources
+        self.resourceTemplates = resourceTemplates
+        self.instructions = instructions
+        self.speaksHandshake = speaksHandshake
+        self.speaksModern = speaksModern
+    }
+}
+
+/// A server's place in the catalog: serving entries, or down (entries withdrawn).
+public enum ServerState: Sendable, Equatable {
+    case up(DiscoveredServer)
+    case down(reason: String)
+    case pending
+}

@@ -1,0 +1,35 @@
+import JSONWire
+
+/// One entry of the merged catalog: the public (prefixed) name clients see, where it really
+/// lives, and its JSON object pre-rendered with the public name so list replies are memcpy.
+public struct FederatedEntry: Sendable, Equatable {
+    public let publicName: String
+    public let server: String
+    public let originalName: String
+    public let json: [UInt8]
+}
+
+/// Reversible naming between what a server calls things and what the gateway's clients see.
+public enum FederatedNaming {
+    /// Resources keep their URI under a scheme naming the server: `calculus+file:///a` is
+    /// `file:///a` on server `calculus`. Server names are restricted to scheme characters for this.
+    public static func publicURI(server: String, uri: String) -> String { "\(server)+\(uri)" }
+
+    /// Splits a public URI into (server, original URI), or nil if it carries no server.
+    public static func splitURI(_ uri: String) -> (server: String, uri: String)? {
+        guard let plus = uri.firstIndex(of: "+") else { return nil }
+        let server = String(uri[..<plus])
+        let rest = String(uri[uri.index(after: plus)...])
+        guard !server.isEmpty, !rest.isEmpty else { return nil }
+        return (server, rest)
+    }
+
+    /// `value` (a JSON object) with member `key` replaced by the string `newValue`.
+    static func renamed(_ value: JSONValue, key: String, to newValue: String) -> [UInt8] {
+        guard case .object(var members) = value else { return value.serializedBytes() }
+        if let i = members.lastIndex(where: { $0.key == key }) {
+            members[i].value = .string(newValue)
+        }
+        return JSONValue.object(members).serializedBytes()
+    }
+}

@@ -1,0 +1,128 @@
+/// The gateway's configuration file, validated: what servers to federate and how.
+///
+/// Everything here is plain data so a reload can build a new value, validate it whole, and swap
+/// it in atomically; nothing in it opens sockets or files.
+public struct GatewayConfig: Sendable, Equatable {
+    public var servers: [ServerConfig]
+    public var session: SessionConfig
+    public var catalog: CatalogConfig
+    public var limits: LimitsConfig
+    /// The MCP endpoint path clients use (default `/mcp`).
+    public var mcpPath: String
+    /// Identity this gateway reports in `serverInfo`.
+    public var serverName: String
+
+    public init(servers: [ServerConfig], session: SessionConfig = SessionConfig(), catalog: CatalogConfig = CatalogConfig(),
+                limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway") {
+        self.servers = servers
+        self.session = session
+        self.catalog = catalog
+        self.limits = limits
+        self.mcpPath = mcpPath
+        self.serverName = serverName
+    }
+
+    public func server(named name: String) -> ServerConfig? {
+        servers.first { $0.name == name }
+    }
+}
+
+/// One federated MCP server.
+public struct ServerConfig: Sendable, Equatable {
+    /// Unique, used in logs, metrics and the `x-mcp-server` routing header.
+    public var name: String
+    /// Prepended to its tool and prompt names (default `<name>_`).
+    public var prefix: String
+    /// Where the gateway itself reaches the server for discovery and session set-up.
+    public var url: String
+    /// The Envoy cluster tool calls are routed to (default: `name`).
+    public var cluster: String
+    /// Credentials for the gateway's own discovery calls: a header whose value is read from a file
+    /// or an environment variable at load time. Never logged.
+    public var credential: Credential?
+    public var toolFilter: ToolFilter
+    /// Per-call timeout the gateway enforces on its own calls to this server.
+    public var timeoutSeconds: Double
+    /// Forward the client's `Authorization` header to this server (off by default: a client's
+    /// token is for the gateway, not for every backend).
+    public var forwardAuthorization: Bool
+
+    public init(name: String, prefix: String? = nil, url: String, cluster: String? = nil, credential: Credential? = nil,
+                toolFilter: ToolFilter = ToolFilter(), timeoutSeconds: Double = 30, forwardAuthorization: Bool = false) {
+        self.name = name
+        self.prefix = prefix ?? "\(name)_"
+        self.url = url
+        self.cluster = cluster ?? name
+        self.credential = credential
+        self.toolFilter = toolFilter
+        self.timeoutSeconds = timeoutSeconds
+        self.forwardAuthorization = forwardAuthorization
+    }
+}
+
+/// A secret header for discovery calls. `description` never shows the value.
+public struct Credential: Sendable, Equatable, CustomStringConvertible {
+    public var header: String
+    public var value: String
+    public var source: String
+
+    public init(header: String, value: String, source: String) {
+        self.header = header
+        self.value = value
+        self.source = source
+    }
+
+    public var description: String { "\(header) from \(source)" }
+}
+
+/// Which of a server's tools are federated: an allow-list and a deny-list of globs (`*`, `?`)
+/// over the server's own tool names. Empty allow-list means all.
+public struct ToolFilter: Sendable, Equatable {
+    public var allow: [String]
+    public var deny: [String]
+
+    public init(allow: [String] = [], deny: [String] = []) {
+        self.allow = allow
+        self.deny = deny
+    }
+
+    public func admits(_ name: String) -> Bool {
+        if deny.contains(where: { Glob.matches($0, name) }) { return false }
+        return allow.isEmpty || allow.contains(where: { Glob.matches($0, name) })
+    }
+}
+
+public struct SessionConfig: Sendable, Equatable {
+    /// HMAC key for session ids. All replicas behind one Envoy must share it; without it each
+    /// process invents one, and sessions do not survive a restart.
+    public var secret: [UInt8]?
+    public var ttlSeconds: Double
+
+    public init(secret: [UInt8]? = nil, ttlSeconds: Double = 24 * 3600) {
+        self.secret = secret
+        self.ttlSeconds = ttlSeconds
+    }
+}
+
+public struct CatalogConfig: Sendable, Equatable {
+    public var refreshSeconds: Double
+    /// Consecutive failed refreshes before a server's entries leave the catalog.
+    public var failureThreshold: Int
+    /// Entries per page of the merged lists the gateway serves.
+    public var pageSize: Int
+
+    public init(refreshSeconds: Double = 60, failureThreshold: Int = 3, pageSize: Int = 500) {
+        self.refreshSeconds = refreshSeconds
+        self.failureThreshold = failureThreshold
+        self.pageSize = pageSize
+    }
+}
+
+public struct LimitsConfig: Sendable, Equatable {
+    /// Largest JSON-RPC body accepted (Envoy's own buffer limit applies first).
+    public var maxBodyBytes: Int
+
+    public init(maxBodyBytes: Int = 1 << 20) {
+        self.maxBodyBytes = maxBodyBytes
+    }
+}

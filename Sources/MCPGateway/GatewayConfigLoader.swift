@@ -1,0 +1,196 @@
+import JSONWire
+
+/// Turns the JSON config file into a validated `GatewayConfig`.
+///
+/// Secrets referenced by the file (`valueFromFile`, `valueFromEnv`) are resolved through the
+/// injected readers, which keeps this type free of I/O and lets tests supply them.
+public struct GatewayConfigLoader: Sendable {
+    public var readFile: @Sendable (String) -> [UInt8]?
+    public var environment: @Sendable (String) -> String?
+
+    public init(readFile: @escaping @Sendable (String) -> [UInt8]?, environment: @escaping @Sendable (String) -> String?) {
+        self.readFile = readFile
+        self.environment = environment
+    }
+
+    public func load(path: String) throws(ConfigError) -> GatewayConfig {
+        guard let bytes = readFile(path) else { throw ConfigError(field: "", "cannot read config file \(path)") }
+        return try parse(bytes)
+    }
+
+    public func parse(_ bytes: [UInt8]) throws(ConfigError) -> GatewayConfig {
+        let root: JSONValue
+        do { root = try JSONValue(parsing: bytes) } catch {
+            throw ConfigError(field: "", "not valid JSON: \(error)")
+        }
+        guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
+        try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName"], at: "")
+
+        guard let list = root["servers"]?.arrayValue else {
+            throw ConfigError(field: "servers", "required: a list of MCP servers")
+        }
+        var servers: [ServerConfig] = []
+        for (i, entry) in list.enumerated() {
+            servers.append(try server(entry, at: "servers[\(i)]"))
+        }
+        try checkUnique(servers)
+
+        var config = GatewayConfig(servers: servers)
+        if let path = root["mcpPath"] {
+            guard let p = path.stringValue, p.hasPrefix("/") else { throw ConfigError(field: "mcpPath", "must be a path starting with /") }
+            config.mcpPath = p
+        }
+        if let name = root["serverName"] {
+            guard let n = name.stringValue, !n.isEmpty else { throw ConfigError(field: "serverName", "must be a non-empty string") }
+            config.serverName = n
+        }
+        if let s = root["session"] { config.session = try session(s) }
+        if let c = root["catalog"] { config.catalog = try catalog(c) }
+        if let l = root["limits"] {
+            try rejectUnknown(l, allowed: ["maxBodyBytes"], at: "limits")
+            if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
+        }
+        return config
+    }
+
+    private func server(_ v: JSONValue, at path: String) throws(ConfigError) -> ServerConfig {
+        guard case .object = v else { throw ConfigError(field: path, "must be an object") }
+        try rejectUnknown(v, allowed: ["name", "prefix", "url", "cluster", "credentials", "tools", "timeoutSeconds",
+                                       "forwardAuthorization"], at: path)
+        guard let name = v["name"]?.stringValue, !name.isEmpty else { throw ConfigError(field: "\(path).name", "required: a non-empty string") }
+        guard Self.isValidServerName(name) else {
+            throw ConfigError(field: "\(path).name",
+                              "\"\(name)\" must start with a letter and hold only letters, digits and '-' (it names resource URI schemes)")
+        }
+        guard let url = v["url"]?.stringValue else { throw ConfigError(field: "\(path).url", "required: the server's MCP URL") }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw ConfigError(field: "\(path).url", "\"\(url)\" must be an http:// or https:// URL")
+        }
+        var prefix = "\(name)_"
+        if let p = v["prefix"] {
+            guard let ps = p.stringValue else { throw ConfigError(field: "\(path).prefix", "must be a string") }
+            prefix = ps
+        }
+        guard ToolNameRules.isValidPrefix(prefix) else {
+            throw ConfigError(field: "\(path).prefix", "\"\(prefix)\" would make invalid tool names (allowed: A-Z a-z 0-9 _ - .)")
+        }
+        var cluster = name
+        if let c = v["cluster"] {
+            guard let cs = c.stringValue, !cs.isEmpty else { throw ConfigError(field: "\(path).cluster", "must be a non-empty string") }
+            cluster = cs
+        }
+        var filter = ToolFilter()
+        if let t = v["tools"] {
+            try rejectUnknown(t, allowed: ["allow", "deny"], at: "\(path).tools")
+            filter.allow = try stringList(t["allow"], at: "\(path).tools.allow")
+            filter.deny = try stringList(t["deny"], at: "\(path).tools.deny")
+        }
+        var timeout = 30.0
+        if let t = v["timeoutSeconds"] {
+            guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "\(path).timeoutSeconds", "must be a positive number") }
+            timeout = d
+        }
+        var forward = false
+        if let f = v["forwardAuthorization"] {
+            guard let b = f.boolValue else { throw ConfigError(field: "\(path).forwardAuthorization", "must be true or false") }
+            forward = b
+        }
+        let credential = try v["credentials"].map { c throws(ConfigError) in try self.credential(c, at: "\(path).credentials") }
+        return ServerConfig(name: name, prefix: prefix, url: url, cluster: cluster, credential: credential,
+                            toolFilter: filter, timeoutSeconds: timeout, forwardAuthorization: forward)
+    }
+
+    private func credential(_ v: JSONValue, at path: String) throws(ConfigError) -> Credential {
+        try rejectUnknown(v, allowed: ["header", "valueFromFile", "valueFromEnv", "scheme"], at: path)
+        let header = v["header"]?.stringValue ?? "authorization"
+        let scheme = v["scheme"]?.stringValue
+        var raw: String
+        var source: String
+        if let file = v["valueFromFile"]?.stringValue {
+            guard let bytes = readFile(file) else { throw ConfigError(field: "\(path).valueFromFile", "cannot read \(file)") }
+            raw = String(decoding: bytes, as: UTF8.self)
+            source = "file \(file)"
+        } else if let env = v["valueFromEnv"]?.stringValue {
+            guard let value = environment(env) else { throw ConfigError(field: "\(path).valueFromEnv", "environment variable \(env) is not set") }
+            raw = value
+            source = "env \(env)"
+        } else {
+            throw ConfigError(field: path, "needs valueFromFile or valueFromEnv (secrets are never written inline)")
+        }
+        while let last = raw.last, last.isWhitespace { raw.removeLast() }
+        return Credential(header: header.lowercased(), value: scheme.map { "\($0) \(raw)" } ?? raw, source: source)
+    }
+
+    private func session(_ v: JSONValue) throws(ConfigError) -> SessionConfig {
+        try rejectUnknown(v, allowed: ["secretFile", "secretEnv", "ttlSeconds"], at: "session")
+        var s = SessionConfig()
+        if let file = v["secretFile"]?.stringValue {
+            guard let bytes = readFile(file), bytes.count >= 16 else {
+                throw ConfigError(field: "session.secretFile", "cannot read \(file), or it holds fewer than 16 bytes")
+            }
+            s.secret = bytes
+        } else if let env = v["secretEnv"]?.stringValue {
+            guard let value = environment(env), value.utf8.count >= 16 else {
+                throw ConfigError(field: "session.secretEnv", "\(env) is unset or shorter than 16 bytes")
+            }
+            s.secret = Array(value.utf8)
+        }
+        if let t = v["ttlSeconds"] {
+            guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "session.ttlSeconds", "must be a positive number") }
+            s.ttlSeconds = d
+        }
+        return s
+    }
+
+    private func catalog(_ v: JSONValue) throws(ConfigError) -> CatalogConfig {
+        try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize"], at: "catalog")
+        var c = CatalogConfig()
+        if let r = v["refreshSeconds"] {
+            guard let d = r.doubleValue, d >= 1 else { throw ConfigError(field: "catalog.refreshSeconds", "must be at least 1") }
+            c.refreshSeconds = d
+        }
+        if let f = v["failureThreshold"] { c.failureThreshold = try positiveInt(f, at: "catalog.failureThreshold") }
+        if let p = v["pageSize"] { c.pageSize = try positiveInt(p, at: "catalog.pageSize") }
+        return c
+    }
+
+    private func checkUnique(_ servers: [ServerConfig]) throws(ConfigError) {
+        for (i, s) in servers.enumerated() {
+            for (j, o) in servers.enumerated() where j < i {
+                if o.name == s.name { throw ConfigError(field: "servers[\(i)].name", "duplicate server name \"\(s.name)\" (also servers[\(j)])") }
+                if o.prefix == s.prefix {
+                    throw ConfigError(field: "servers[\(i)].prefix", "duplicate prefix \"\(s.prefix)\" (also servers[\(j)])")
+                }
+            }
+        }
+    }
+
+    private func stringList(_ v: JSONValue?, at path: String) throws(ConfigError) -> [String] {
+        guard let v else { return [] }
+        guard let list = v.arrayValue else { throw ConfigError(field: path, "must be a list of strings") }
+        var out: [String] = []
+        for item in list {
+            guard let s = item.stringValue else { throw ConfigError(field: path, "must be a list of strings") }
+            out.append(s)
+        }
+        return out
+    }
+
+    private func positiveInt(_ v: JSONValue, at path: String) throws(ConfigError) -> Int {
+        guard let n = v.intValue, n > 0 else { throw ConfigError(field: path, "must be a positive integer") }
+        return n
+    }
+
+    static func isValidServerName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A, name.utf8.count <= 63 else { return false }
+        return name.utf8.allSatisfy { ToolNameRules.isAllowed($0) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: ".") }
+    }
+
+    /// A misspelt key is a silent misconfiguration; refusing it is kinder.
+    private func rejectUnknown(_ v: JSONValue, allowed: Set<String>, at path: String) throws(ConfigError) {
+        guard let members = v.objectValue else { throw ConfigError(field: path, "must be an object") }
+        for m in members where !allowed.contains(m.key) {
+            throw ConfigError(field: path.isEmpty ? m.key : "\(path).\(m.key)", "unknown setting (allowed: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import JSONWire
+
+/// Pages of the merged lists. Cursors are opaque to clients: base64url of `<kind>:<offset>`, so a
+/// cursor from one list is refused by another, and a malformed one is -32602.
+enum ListPagination {
+    static func cursor(kind: String, offset: Int) -> String {
+        Base64URL.encode(Array("\(kind):\(offset)".utf8))
+    }
+
+    static func offset(from cursor: String?, kind: String) -> Int? {
+        guard let cursor else { return 0 }
+        guard let raw = Base64URL.decode(cursor) else { return nil }
+        let text = String(decoding: raw, as: UTF8.self)
+        guard text.hasPrefix(kind + ":"), let n = Int(text.dropFirst(kind.count + 1)), n >= 0 else { return nil }
+        return n
+    }
+
+    /// Writes `"<key>":[...]` for one page and the `nextCursor` when more remain.
+    static func writePage(_ entries: [FederatedEntry], key: String, kind: String, offset: Int, pageSize: Int,
+                          allowed: (FederatedEntry) -> Bool, into w: inout JSONWriter) {
+        let visible = entries.filter(allowed)
+        let start = min(offset, visible.count)
+        let end = min(start + pageSize, visible.count)
+        w.key(key)
+        w.beginArray()
+        for entry in visible[start..<end] { w.raw(entry.json) }
+        w.endArray()
+        if end < visible.count {
+            w.key("nextCursor"); w.string(cursor(kind: kind, offset: end))
+        }
+    }
+}

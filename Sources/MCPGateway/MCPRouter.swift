@@ -1,0 +1,309 @@
+import JSONWire
+
+/// Decides, for one MCP request, whether the gateway answers it or which server gets it.
+///
+/// Pure: given the request, the catalog snapshot and the session state it returns a decision,
+/// touching no socket. Handshake-era clients get sessions minted here; 2026-07-28 clients are
+/// served statelessly, as that revision requires.
+public struct MCPRouter: Sendable {
+    public let config: GatewayConfig
+    public let signer: SessionSigner
+    public let revocations: SessionRevocations
+    public let version: String
+    /// Wall-clock seconds; injected so tests control expiry.
+    public let clock: @Sendable () -> Double
+
+    public init(config: GatewayConfig, signer: SessionSigner, revocations: SessionRevocations, version: String,
+                clock: @escaping @Sendable () -> Double) {
+        self.config = config
+        self.signer = signer
+        self.revocations = revocations
+        self.version = version
+        self.clock = clock
+    }
+
+    // MARK: requests without a JSON-RPC body (GET, DELETE, others)
+
+    /// Handles what can be decided from headers alone. Returns nil for a POST, whose body decides.
+    public func route(head: MCPRequestHead) -> RouteDecision? {
+        guard head.normalizedPath == config.mcpPath else {
+            return .reply(LocalReply(status: 404, body: JSONRPCReply.error(id: nil, JSONRPCError(
+                code: JSONRPCError.invalidRequestCode, message: "Not found: this gateway serves MCP at \(config.mcpPath)"))))
+        }
+        let era = head.era
+        switch head.method {
+        case "POST":
+            return nil
+        case "GET":
+            if era == .modern {
+                return .reply(LocalReply(status: 405, body: JSONRPCReply.error(id: nil, JSONRPCError(
+                    code: JSONRPCError.invalidRequestCode, message: "Method Not Allowed: 2026-07-28 uses subscriptions/listen")),
+                    headers: [("allow", "POST")]))
+            }
+            if let accept = head.accept, !accept.contains("text/event-stream") && !accept.contains("*/*") {
+                return .reply(LocalReply(status: 406, body: JSONRPCReply.error(id: nil, JSONRPCError(
+                    code: -32000, message: "Not Acceptable: Client must accept text/event-stream"))))
+            }
+            switch verifiedSession(head) {
+            case .failure(let error): return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
+            case .success(let session): return .stream(StreamPlan(session: session, era: .handshake))
+            }
+        case "DELETE":
+            if era == .modern {
+                return .reply(LocalReply(status: 405, body: [], headers: [("allow", "POST")]))
+            }
+            switch verifiedSession(head) {
+            case .failure(let error): return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
+            case .success(let session):
+                revocations.revoke(session, until: Double(session.issuedAt) + signer.ttlSeconds)
+                return .reply(LocalReply(status: 200, body: [], endedSession: session))
+            }
+        default:
+            return .reply(LocalReply(status: 405, body: JSONRPCReply.error(id: nil, JSONRPCError(
+                code: JSONRPCError.invalidRequestCode, message: "Method Not Allowed")), headers: [("allow", "GET, POST, DELETE")]))
+        }
+    }
+
+    // MARK: POST with a JSON-RPC body
+
+    public func route(head: MCPRequestHead, body: ArraySlice<UInt8>, catalog: CatalogSnapshot,
+                      visible: @escaping (FederatedEntry) -> Bool = { _ in true }) -> RouteDecision {
+        let era = head.era
+        if body.count > config.limits.maxBodyBytes {
+            return .reply(JSONRPCReply.errorReply(id: nil, .tooLarge(limit: config.limits.maxBodyBytes), era: era))
+        }
+        let request: JSONRPCRequest
+        do { request = try JSONRPCRequest(parsing: body) } catch {
+            return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
+        }
+        switch era {
+        case .handshake: return routeHandshake(head, request, catalog, visible)
+        case .modern: return routeModern(head, request, catalog, visible)
+        }
+    }
+
+    private func routeHandshake(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
+                                _ visible: @escaping (FederatedEntry) -> Bool) -> RouteDecision {
+        let id = request.rawID
+        if request.method == "initialize" && request.kind == .request {
+            return .reply(initialize(request, head: head, catalog: catalog))
+        }
+        let session: ClientSession
+        switch verifiedSession(head) {
+        case .failure(let error): return .reply(JSONRPCReply.errorReply(id: id, error, era: .handshake))
+        case .success(let s): session = s
+        }
+        if request.kind != .request {
+            // Notifications (initialized, cancelled, progress) and posted responses: accepted.
+            return .reply(LocalReply(status: 202, body: []))
+        }
+        switch request.method {
+        case "ping", "logging/setLevel":
+            return .reply(LocalReply(status: 200, body: JSONRPCReply.result(id: id) { w in w.beginObject(); w.endObject() }))
+        case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+            return .reply(list(request, catalog: catalog, era: .handshake, visible: visible))
+        case "tools/call", "prompts/get", "resources/read", "completion/complete":
+            return forward(request, head: head, catalog: catalog, era: .handshake, session: session, visible: visible)
+        default:
+            return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .handshake))
+        }
+    }
+
+    private func routeModern(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
+                             _ visible: @escaping (FederatedEntry) -> Bool) -> RouteDecision {
+        let id = request.rawID
+        guard let version = head.protocolVersion, ProtocolEra.modernVersions.contains(version) else {
+            let supported = (ProtocolEra.modernVersions + ProtocolEra.handshakeVersions).map(JSONText.string).joined(separator: ",")
+            return .reply(JSONRPCReply.errorReply(id: id, JSONRPCError(
+                code: -32022, message: "Unsupported protocol version",
+                dataJSON: "{\"supported\":[\(supported)],\"requested\":\(JSONText.string(head.protocolVersion ?? ""))}"), era: .modern))
+        }
+        if request.kind != .request { return .reply(LocalReply(status: 202, body: [])) }
+        if let headerMethod = head.mcpMethod, headerMethod != request.method {
+            return .reply(JSONRPCReply.errorReply(id: id, JSONRPCError(
+                code: -32020, message: "mcp-method header does not match the request body's method"), era: .modern))
+        }
+        switch request.method {
+        case "server/discover":
+            return .reply(discover(request, catalog: catalog))
+        case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+            return .reply(list(request, catalog: catalog, era: .modern, visible: visible))
+        case "tools/call", "prompts/get", "resources/read", "completion/complete":
+            return forward(request, head: head, catalog: catalog, era: .modern, session: nil, visible: visible)
+        case "subscriptions/listen":
+            return .stream(StreamPlan(session: nil, era: .modern))
+        default:
+            return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .modern))
+        }
+    }
+
+    // MARK: sessions
+
+    func verifiedSession(_ head: MCPRequestHead) -> Result<ClientSession, JSONRPCError> {
+        guard let token = head.sessionID, !token.isEmpty else { return .failure(.missingSession()) }
+        guard let session = signer.verify(token, now: UInt64(clock())), !revocations.isRevoked(session) else {
+            return .failure(.unknownSession())
+        }
+        guard session.identityDigest == head.identityDigest else {
+            // Another caller presenting this id: as far as they are concerned it does not exist.
+            return .failure(.unknownSession())
+        }
+        return .success(session)
+    }
+
+    // MARK: local answers
+
+    func initialize(_ request: JSONRPCRequest, head: MCPRequestHead, catalog: CatalogSnapshot) -> LocalReply {
+        let requested = request.param("protocolVersion").flatMap { request.scanner.string(at: $0) }
+        let version = ProtocolEra.negotiate(requested)
+        let session = signer.issue(protocolVersion: version, identityDigest: head.identityDigest, now: UInt64(clock()))
+        let body = JSONRPCReply.result(id: request.rawID) { w in
+            w.beginObject()
+            w.key("protocolVersion"); w.string(version)
+            w.key("capabilities"); writeCapabilities(&w)
+            w.key("serverInfo"); writeServerInfo(&w)
+            if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
+            w.endObject()
+        }
+        return LocalReply(status: 200, body: body, headers: [("mcp-session-id", session.token)], newSession: session)
+    }
+
+    func discover(_ request: JSONRPCRequest, catalog: CatalogSnapshot) -> LocalReply {
+        let body = JSONRPCReply.result(id: request.rawID) { w in
+            w.beginObject()
+            w.key("supportedVersions"); w.beginArray(); for v in ProtocolEra.modernVersions { w.string(v) }; w.endArray()
+            w.key("capabilities"); writeCapabilities(&w)
+            if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
+            writeModernResultFields(&w)
+            w.endObject()
+        }
+        return LocalReply(status: 200, body: body)
+    }
+
+    func list(_ request: JSONRPCRequest, catalog: CatalogSnapshot, era: ProtocolEra,
+              visible: (FederatedEntry) -> Bool) -> LocalReply {
+        let (entries, key, kind): ([FederatedEntry], String, String) = switch request.method {
+        case "tools/list": (catalog.tools, "tools", "t")
+        case "prompts/list": (catalog.prompts, "prompts", "p")
+        case "resources/list": (catalog.resources, "resources", "r")
+        default: (catalog.resourceTemplates, "resourceTemplates", "rt")
+        }
+        guard let offset = ListPagination.offset(from: request.stringParam("cursor"), kind: kind) else {
+            return JSONRPCReply.errorReply(id: request.rawID, .invalidParams("Invalid cursor"), era: era)
+        }
+        let body = JSONRPCReply.result(id: request.rawID) { w in
+            w.beginObject()
+            ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize,
+                                     allowed: visible, into: &w)
+            if era == .modern { writeModernResultFields(&w) }
+            w.endObject()
+        }
+        return LocalReply(status: 200, body: body)
+    }
+
+    private func writeCapabilities(_ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("tools"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
+        w.key("prompts"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
+        w.key("resources"); w.beginObject(); w.key("listChanged"); w.bool(true); w.key("subscribe"); w.bool(false); w.endObject()
+        w.key("completions"); w.beginObject(); w.endObject()
+        w.key("logging"); w.beginObject(); w.endObject()
+        w.endObject()
+    }
+
+    private func writeServerInfo(_ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("name"); w.string(config.serverName)
+        w.key("version"); w.string(version)
+        w.endObject()
+    }
+
+    /// 2026-07-28 result fields: result type, cache hints, and the server identity stamp. Lists
+    /// are `private` because what a caller sees can depend on who it is.
+    private func writeModernResultFields(_ w: inout JSONWriter) {
+        w.key("resultType"); w.string("complete")
+        w.key("ttlMs"); w.number(0)
+        w.key("cacheScope"); w.string("private")
+        w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol/serverInfo"); writeServerInfo(&w); w.endObject()
+    }
+
+    private func mergedInstructions(_ catalog: CatalogSnapshot) -> String? {
+        var parts: [String] = []
+        for server in config.servers {
+            if case .up(let found)? = catalog.serverStates[server.name], let text = found.instructions, !text.isEmpty {
+                parts.append("[\(server.name), tools prefixed \(server.prefix)] \(text)")
+            }
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "\n\n")
+    }
+
+    // MARK: forwarding
+
+    func forward(_ request: JSONRPCRequest, head: MCPRequestHead, catalog: CatalogSnapshot, era: ProtocolEra,
+                 session: ClientSession?, visible: (FederatedEntry) -> Bool) -> RouteDecision {
+        let id = request.rawID
+        let target: (entry: FederatedEntry?, server: String, range: Range<Int>, original: String, publicName: String)
+        switch request.method {
+        case "tools/call":
+            guard let nameRange = request.param("name"), let name = request.scanner.string(at: nameRange) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("tools/call needs params.name"), era: era))
+            }
+            guard let entry = catalog.tool(named: name), visible(entry) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .unknownTool(name), era: era))
+            }
+            target = (entry, entry.server, nameRange, entry.originalName, name)
+        case "prompts/get":
+            guard let nameRange = request.param("name"), let name = request.scanner.string(at: nameRange) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("prompts/get needs params.name"), era: era))
+            }
+            guard let entry = catalog.prompt(named: name), visible(entry) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown prompt: \(name)"), era: era))
+            }
+            target = (entry, entry.server, nameRange, entry.originalName, name)
+        case "resources/read":
+            guard let uriRange = request.param("uri"), let uri = request.scanner.string(at: uriRange) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("resources/read needs params.uri"), era: era))
+            }
+            guard let split = FederatedNaming.splitURI(uri), catalog.isUp(split.server) || config.server(named: split.server) != nil else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown resource: \(uri)"), era: era))
+            }
+            target = (nil, split.server, uriRange, split.uri, uri)
+        default: // completion/complete: route by its reference
+            guard let refRange = request.param("ref"), request.scanner.kind(at: refRange) == .object else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("completion/complete needs params.ref"), era: era))
+            }
+            if let nameRange = request.scanner.lastMember(named: "name", in: refRange), let name = request.scanner.string(at: nameRange),
+               let entry = catalog.prompt(named: name), visible(entry) {
+                target = (entry, entry.server, nameRange, entry.originalName, name)
+            } else if let uriRange = request.scanner.lastMember(named: "uri", in: refRange), let uri = request.scanner.string(at: uriRange),
+                      let split = FederatedNaming.splitURI(uri), config.server(named: split.server) != nil {
+                target = (nil, split.server, uriRange, split.uri, uri)
+            } else {
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown completion reference"), era: era))
+            }
+        }
+        guard let server = config.server(named: target.server) else {
+            return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown server for \(target.publicName)"), era: era))
+        }
+        guard catalog.isUp(server.name) else {
+            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it is not answering the gateway"), era: era))
+        }
+        guard catalog.speaks(era, server: server.name) else {
+            let revision = era == .modern ? "2026-07-28" : "the handshake-era protocol (2025-11-25 and earlier)"
+            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it does not speak \(revision) and the gateway does not translate between revisions yet"), era: era))
+        }
+        var replacement: [UInt8] = []
+        JSONText.appendString(target.original, to: &replacement)
+        let body = request.splicing(target.range, with: replacement)
+        var set: [(String, String)] = [("x-mcp-server", server.name), ("content-length", String(body.count))]
+        var remove: [String] = []
+        if era == .modern {
+            set.append(("mcp-name", MCPHeaderValue.encode(target.original)))
+            remove.append("mcp-session-id")
+        }
+        if !server.forwardAuthorization { remove.append("authorization") }
+        return .forward(ForwardPlan(server: server, era: era, body: body, clientSession: session, setHeaders: set,
+                                    removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
+                                    originalName: target.original, rawID: id.map(Array.init) ?? []))
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import HTTPClient
+import JSONWire
+import Logging
+import MCPGateway
+import Synchronization
+
+/// Keeps one server's catalog entries warm: a discovery session, full lists (all pages), a GET
+/// stream for `list_changed`, and a periodic refresh. A server that fails `failureThreshold`
+/// times in a row loses its entries until it answers again, without any restart.
+///
+/// Runs on its own threads with blocking I/O; it publishes only through `CatalogStore`.
+public final class BackendMonitor: @unchecked Sendable {
+    public let server: ServerConfig
+    private let store: CatalogStore
+    private let client: MCPBackendClient
+    private let catalogConfig: CatalogConfig
+    private let logger: Logger
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopped = Atomic<Bool>(false)
+    private let streamHandle = Mutex<HTTPStreamHandle?>(nil)
+    public let events: MonitorEvents
+
+    public init(server: ServerConfig, store: CatalogStore, http: HTTPClient, catalog: CatalogConfig, version: String,
+                events: MonitorEvents = MonitorEvents()) {
+        self.server = server
+        self.store = store
+        self.client = MCPBackendClient(server: server, http: http, clientVersion: version)
+        self.catalogConfig = catalog
+        self.logger = Logger(component: "catalog")
+        self.events = events
+    }
+
+    public func start() {
+        let t = Thread { [self] in run() }
+        t.name = "monitor-\(server.name)"
+        t.start()
+    }
+
+    public func stop() {
+        stopped.store(true, ordering: .relaxed)
+        streamHandle.withLock { $0?.cancel() }
+        wake.signal()
+    }
+
+    /// Ask for a refresh now (a list_changed arrived, or an operator asked).
+    public func refreshSoon() { wake.signal() }
+
+    private func run() {
+        var failures = 0
+        var session: MCPBackendClient.Session?
+        var wasUp = false
+        while !stopped.load(ordering: .relaxed) {
+            do {
+                if session == nil {
+                    session = try client.initialize()
+                    startNotificationStream(session!)
+                }
+                let found = try discover(session!)
+                failures = 0
+                events.refreshed()
+                store.update(server: server.name, to: .up(found))
+                if !wasUp {
+                    logger.info("server up", [("server", server.name), ("tools", String(found.tools.count)),
+                                              ("modern", String(found.speaksModern))])
+                    wasUp = true
+                }
+            } catch {
+                failures += 1
+                events.failed()
+                if error.sessionExpired { session = nil }
+                logger.warning("catalog refresh failed", [("server", server.name), ("error", error.problem),
+                                                          ("consecutive_failures", String(failures))])
+                if failures >= catalogConfig.failureThreshold {
+                    if wasUp || failures == catalogConfig.failureThreshold {
+                        logger.warning("server down: its entries leave the catalog", [("server", server.name)])
+                    }
+                    wasUp = false
+                    session = nil
+                    streamHandle.withLock { $0?.cancel() }
+                    store.update(server: server.name, to: .down(reason: error.problem))
+                }
+            }
+            // Retry quickly while failing, then settle into the periodic refresh.
+            let delay = failures > 0 ? min(catalogConfig.refreshSeconds, Double(1 << min(failures, 4)) * 0.5) : catalogConfig.refreshSeconds
+            _ = wake.wait(timeout: .now() + delay)
+        }
+    }
+
+    private func discover(_ session: MCPBackendClient.Session) throws(BackendError) -> DiscoveredServer {
+        let caps = session.result["capabilities"]
+        var found = DiscoveredServer(name: server.name)
+        found.instructions = session.result["instructions"]?.stringValue
+        if caps?["tools"] != nil { found.tools = try client.listAll(method: "tools/list", key: "tools", session: session) }
+        if caps?["prompts"] != nil { found.prompts = try client.listAll(method: "prompts/list", key: "prompts", session: session) }
+        if caps?["resources"] != nil {
+            found.resources = try client.listAll(method: "resources/list", key: "resources", session: session)
+            found.resourceTemplates = try client.listAll(method: "resources/templates/list", key: "resourceTemplates", session: session)
+        }
+        found.speaksHandshake = true
+        found.speaksModern = client.speaksModern()
+        return found
+    }
+
+    /// The discovery session's GET stream: any `list_changed` triggers a refresh. Reconnects
+    /// (with a pause) until the session is replaced or the monitor stops.
+    private func startNotificationStream(_ session: MCPBackendClient.Session) {
+        guard let sessionID = session.id else { return }
+        let handle = HTTPStreamHandle()
+        streamHandle.withLock { old in
+            old?.cancel()
+            old = handle
+        }
+        let t = Thread { [self] in
+            while !handle.isCancelled && !stopped.load(ordering: .relaxed) {
+                var parser = SSEParser()
+                guard let request = try? HTTPRequest(method: "GET", url: server.url,
+                                                     headers: client.baseHeaders(session: sessionID, protocolVersion: session.protocolVersion)) else { return }
+                var status = 0
+                _ = try? client.http.stream(request, connectTimeout: server.timeoutSeconds, handle: handle,
+                                            onHead: { head in status = head.status; return head.status == 200 },
+                                            onBody: { chunk in
+                    guard let events = try? parser.feed(chunk) else { return false }
+                    for event in events where event.data.contains("list_changed") {
+                        self.logger.info("server announced a list change", [("server", self.server.name)])
+                        self.wake.signal()
+                    }
+                    return true
+                })
+                if status == 405 || status == 404 { return }  // no GET stream offered, or the session went away
+                Thread.sleep(forTimeInterval: 1)
+            }
+        }
+        t.name = "notify-\(server.name)"
+        t.start()
+    }
+}
+
+/// Counters a monitor bumps, read by metrics (refreshes and failures per server).
+public final class MonitorEvents: Sendable {
+    private let refreshes = Atomic<Int>(0)
+    private let failures = Atomic<Int>(0)
+
+    public init() {}
+
+    func refreshed() { refreshes.add(1, ordering: .relaxed) }
+    func failed() { failures.add(1, ordering: .relaxed) }
+    public var refreshCount: Int { refreshes.load(ordering: .relaxed) }
+    public var failureCount: Int { failures.load(ordering: .relaxed) }
+}

@@ -1,0 +1,152 @@
+import HTTPClient
+import JSONWire
+import MCPGateway
+
+/// Why a call from the gateway to an MCP server failed, in words fit for a log line and for a
+/// JSON-RPC error naming the server.
+public struct BackendError: Error, Sendable, CustomStringConvertible {
+    public let server: String
+    public let problem: String
+    /// The server said the session is gone (404): re-initialize.
+    public let sessionExpired: Bool
+
+    public init(server: String, _ problem: String, sessionExpired: Bool = false) {
+        self.server = server
+        self.problem = problem
+        self.sessionExpired = sessionExpired
+    }
+
+    public var description: String { "\(server): \(problem)" }
+}
+
+/// The gateway's own MCP client for one server: blocking calls, made on background threads,
+/// never on an event loop. Speaks the handshake era (sessions) and probes for 2026-07-28.
+public struct MCPBackendClient: Sendable {
+    public let server: ServerConfig
+    let http: HTTPClient
+    let clientName: String
+    let clientVersion: String
+
+    public init(server: ServerConfig, http: HTTPClient, clientName: String = "mcp-gateway", clientVersion: String) {
+        self.server = server
+        self.http = http
+        self.clientName = clientName
+        self.clientVersion = clientVersion
+    }
+
+    public struct Session: Sendable {
+        public let id: String?
+        public let protocolVersion: String
+        public let result: JSONValue
+    }
+
+    /// `initialize` + `notifications/initialized`: a new backend session.
+    public func initialize(protocolVersion: String = ProtocolEra.latestHandshake) throws(BackendError) -> Session {
+        let params = "{\"protocolVersion\":\(JSONText.string(protocolVersion)),\"capabilities\":{},\"clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}"
+        let (head, result) = try request(method: "initialize", paramsJSON: params, session: nil, protocolVersion: nil)
+        let sessionID = head.header("mcp-session-id")
+        let negotiated = result["protocolVersion"]?.stringValue ?? protocolVersion
+        try notify(method: "notifications/initialized", session: sessionID, protocolVersion: negotiated)
+        return Session(id: sessionID, protocolVersion: negotiated, result: result)
+    }
+
+    /// True if the server answers `server/discover` for 2026-07-28.
+    public func speaksModern() -> Bool {
+        let params = "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},\"io.modelcontextprotocol/clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}}"
+        guard let (_, result) = try? request(method: "server/discover", paramsJSON: params, session: nil,
+                                             protocolVersion: ProtocolEra.latestModern, modern: true) else { return false }
+        return result["supportedVersions"]?.arrayValue?.contains(where: { $0.stringValue == ProtocolEra.latestModern }) ?? false
+    }
+
+    /// Every page of a list method (`tools/list` …), following `nextCursor`.
+    public func listAll(method: String, key: String, session: Session) throws(BackendError) -> [JSONValue] {
+        var items: [JSONValue] = []
+        var cursor: String?
+        for _ in 0..<1000 {
+            let params = cursor.map { "{\"cursor\":\(JSONText.string($0))}" } ?? "{}"
+            let (_, result) = try request(method: method, paramsJSON: params, session: session.id, protocolVersion: session.protocolVersion)
+            items += result[key]?.arrayValue ?? []
+            guard let next = result["nextCursor"]?.stringValue, !next.isEmpty else { return items }
+            cursor = next
+        }
+        throw BackendError(server: server.name, "\(method) returned more than 1000 pages")
+    }
+
+    /// Ends a backend session (best effort).
+    public func deleteSession(_ id: String, protocolVersion: String) {
+        guard let req = try? HTTPRequest(method: "DELETE", url: server.url, headers: baseHeaders(session: id, protocolVersion: protocolVersion)) else { return }
+        _ = try? http.send(req, timeout: min(5, server.timeoutSeconds))
+    }
+
+    // MARK: plumbing
+
+    func baseHeaders(session: String?, protocolVersion: String?, method: String? = nil) -> [(String, String)] {
+        var h: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json")]
+        if let session { h.append(("mcp-session-id", session)) }
+        if let protocolVersion { h.append(("mcp-protocol-version", protocolVersion)) }
+        if let method { h.append(("mcp-method", method)) }
+        if let c = server.credential { h.append((c.header, c.value)) }
+        return h
+    }
+
+    func notify(method: String, session: String?, protocolVersion: String) throws(BackendError) {
+        let body = Array("{\"jsonrpc\":\"2.0\",\"method\":\(JSONText.string(method))}".utf8)
+        let response = try send(body: body, headers: baseHeaders(session: session, protocolVersion: protocolVersion))
+        guard (200..<300).contains(response.status) else {
+            throw BackendError(server: server.name, "\(method) answered HTTP \(response.status)")
+        }
+    }
+
+    /// One request/response exchange; handles JSON and SSE replies.
+    public func request(method: String, paramsJSON: String, session: String?, protocolVersion: String?,
+                        modern: Bool = false) throws(BackendError) -> (HTTPResponseHead, JSONValue) {
+        let body = Array("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\(JSONText.string(method)),\"params\":\(paramsJSON)}".utf8)
+        let response = try send(body: body, headers: baseHeaders(session: session, protocolVersion: protocolVersion,
+                                                                  method: modern ? method : nil))
+        if response.status == 404 && session != nil {
+            throw BackendError(server: server.name, "session expired (HTTP 404)", sessionExpired: true)
+        }
+        guard let message = try Self.responseMessage(response, server: server.name) else {
+            throw BackendError(server: server.name, "\(method) answered HTTP \(response.status) without a JSON-RPC reply")
+        }
+        if let error = message["error"] {
+            let text = error["message"]?.stringValue ?? "error"
+            throw BackendError(server: server.name, "\(method) failed: \(error["code"]?.numberText ?? "?") \(text)")
+        }
+        guard let result = message["result"] else {
+            throw BackendError(server: server.name, "\(method) reply has no result")
+        }
+        return (response.head, result)
+    }
+
+    func send(body: [UInt8], headers: [(String, String)]) throws(BackendError) -> HTTPResponse {
+        do {
+            let req = try HTTPRequest(method: "POST", url: server.url, headers: headers, body: body)
+            return try http.send(req, timeout: server.timeoutSeconds)
+        } catch {
+            throw BackendError(server: server.name, "\(error)")
+        }
+    }
+
+    /// The JSON-RPC response in a reply body: the JSON itself, or the SSE event carrying it.
+    static func responseMessage(_ response: HTTPResponse, server: String) throws(BackendError) -> JSONValue? {
+        let type = response.header("content-type")?.lowercased() ?? ""
+        if type.hasPrefix("text/event-stream") {
+            var parser = SSEParser()
+            let events: [SSEEvent]
+            do { events = try parser.feed(response.body + [10, 10]) } catch {
+                throw BackendError(server: server, "malformed event stream: \(error)")
+            }
+            for event in events {
+                guard let v = try? JSONValue(parsing: Array(event.data.utf8)) else { continue }
+                if v["result"] != nil || v["error"] != nil { return v }
+            }
+            return nil
+        }
+        guard !response.body.isEmpty else { return nil }
+        do { return try JSONValue(parsing: response.body) } catch {
+            let preview = String(decoding: response.body.prefix(60), as: UTF8.self)
+            throw BackendError(server: server, "reply is not JSON (HTTP \(response.status), content-type \"\(type)\", starts \(JSONText.string(preview))): \(error)")
+        }
+    }
+}
