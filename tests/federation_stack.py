@@ -1,0 +1,126 @@
+"""The federated stack for end-to-end tests: two real MCP servers (the examples, on the official
+SDK), the gateway with a config naming them, and the stock Envoy with the shipped envoy.yaml."""
+import json
+import time
+import urllib.request
+from pathlib import Path
+
+from harness import ROOT, Envoy, Proc, free_port, gateway_binary, render_envoy_config, wait_for_http
+
+SERVERS = ROOT / "examples" / "servers"
+
+
+class ExampleServer(Proc):
+    def __init__(self, name, script, log_dir, port=None, extra=()):
+        import sys
+        self.port = port or free_port()
+        super().__init__(name, [sys.executable, str(SERVERS / script), "--port", str(self.port), *extra], log_dir)
+        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+class FederatedStack:
+    def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None):
+        self.log_dir = log_dir
+        self.calculus = ExampleServer("calculus", "calculus.py", log_dir)
+        self.physics = ExampleServer("physics", "physics.py", log_dir, extra=["--enable-dynamic-tools"])
+        self.secret = log_dir / "secret.txt"
+        self.secret.write_text("test-secret-0123456789abcdef0123456789")
+        self.config = log_dir / "gateway.json"
+        cfg = {
+            "servers": [
+                {"name": "calculus", "url": f"{self.calculus.base}/mcp", "timeoutSeconds": 10},
+                {"name": "physics", "url": f"{self.physics.base}/mcp", "timeoutSeconds": 10,
+                 "tools": {"deny": ["admin_remove_tool"]}},
+            ],
+            "session": {"secretFile": str(self.secret)},
+            "catalog": {"refreshSeconds": 2, "failureThreshold": 2},
+            "limits": {"maxBodyBytes": 262144},
+        }
+        for k, v in (config_overrides or {}).items():
+            cfg[k] = v
+        self.config.write_text(json.dumps(cfg))
+        self.gateway_extra = list(gateway_extra)
+        self.grpc_port, self.admin_port = free_port(), free_port()
+        self.start_gateway()
+        self.listen, self.envoy_admin = free_port(), free_port()
+        envoy_cfg = render_envoy_config(ROOT / "envoy" / "envoy.yaml", log_dir / "envoy.yaml", {
+            8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
+            9101: self.calculus.port, 9102: self.physics.port})
+        self.envoy = Envoy(log_dir, envoy_cfg, self.listen, self.envoy_admin)
+        self.wait_for_tools(["calculus_differentiate", "physics_solve"])
+
+    def start_gateway(self):
+        args = [str(gateway_binary()), "--config", str(self.config), "--grpc-listen", f"127.0.0.1:{self.grpc_port}",
+                "--admin-listen", f"127.0.0.1:{self.admin_port}", "--threads", "2", *self.gateway_extra]
+        self.gateway = Proc("gateway", args, self.log_dir)
+        wait_for_http(f"http://127.0.0.1:{self.admin_port}/healthz")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.listen}/mcp"
+
+    def post(self, body, headers=None, raw=False):
+        """POST to /mcp; returns (status, headers, parsed JSON or text)."""
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        h = {"content-type": "application/json", "accept": "application/json, text/event-stream", **(headers or {})}
+        req = urllib.request.Request(self.url, data=data, headers=h, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=15) as r:
+                status, hdrs, text = r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, hdrs, text = e.code, dict(e.headers), e.read().decode()
+        if raw:
+            return status, hdrs, text
+        return status, hdrs, parse_body(text, hdrs.get("content-type", ""))
+
+    def initialize(self, version="2025-11-25"):
+        status, hdrs, body = self.post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}})
+        assert status == 200, body
+        return hdrs["mcp-session-id"]
+
+    def session_headers(self, session, version="2025-11-25"):
+        return {"mcp-session-id": session, "mcp-protocol-version": version}
+
+    def tool_names(self, session=None):
+        session = session or self.initialize()
+        status, _, body = self.post({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, self.session_headers(session))
+        assert status == 200, body
+        return [t["name"] for t in body["result"]["tools"]]
+
+    def wait_for_tools(self, names, present=True, timeout=20):
+        deadline = time.time() + timeout
+        seen = []
+        while time.time() < deadline:
+            try:
+                seen = self.tool_names()
+                if all((n in seen) == present for n in names):
+                    return seen
+            except (AssertionError, OSError):
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"tools {names} present={present} not reached; last list: {seen}")
+
+    def stop(self):
+        for p in (self.envoy, self.gateway, self.calculus, self.physics):
+            p.stop()
+
+
+def parse_body(text, content_type):
+    if not text:
+        return None
+    if content_type.startswith("text/event-stream"):
+        for line in text.splitlines():
+            if line.startswith("data:") and line[5:].strip():
+                msg = json.loads(line[5:])
+                if "result" in msg or "error" in msg:
+                    return msg
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text

@@ -1,0 +1,170 @@
+"""End to end: the official MCP SDK client -> stock Envoy 1.40 -> gateway -> real MCP servers."""
+import json
+import time
+import urllib.request
+import uuid
+
+import anyio
+import mcp_types as types
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+from mcp.shared.subscriptions import ToolsListChanged
+
+from federation_stack import FederatedStack
+
+CALCULUS = ["differentiate", "integrate", "limit", "series", "solve", "simplify", "evaluate", "critical_points"]
+MODES = ["legacy", "auto"]
+EXPECTED_VERSION = {"legacy": "2025-11-25", "auto": "2026-07-28"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    s = FederatedStack(tmp_path_factory.mktemp("federation"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+def text_of(result):
+    return "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_sdk_client_sees_one_merged_prefixed_catalog(stack, mode):
+    with anyio.fail_after(30):
+        async with Client(stack.url, mode=mode) as client:
+            assert client.protocol_version == EXPECTED_VERSION[mode]
+            assert client.server_info is not None and client.server_info.name == "mcp-gateway"
+            names = [t.name for t in (await client.list_tools()).tools]
+            assert [n for n in names if n.startswith("calculus_")] == [f"calculus_{t}" for t in CALCULUS]
+            # both servers have `solve`: the prefixes keep them apart
+            assert "calculus_solve" in names and "physics_solve" in names
+            # the config deny-lists this one: never listed, never callable
+            assert "physics_admin_add_tool" in names and "physics_admin_remove_tool" not in names
+            with pytest.raises(MCPError) as err:
+                await client.call_tool("physics_admin_remove_tool", {"name": "x"})
+            assert err.value.error.code == -32602
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_calls_land_on_the_right_server_with_the_right_arguments(stack, mode):
+    with anyio.fail_after(30):
+        async with Client(stack.url, mode=mode) as client:
+            d = await client.call_tool("calculus_differentiate", {"expression": "x**3 + 2*x"})
+            assert d.is_error is False and "3*x**2 + 2" in text_of(d)
+            i = await client.call_tool("calculus_integrate", {"expression": "x**2", "lower": 0, "upper": 3})
+            assert i.structured_content["result"] == "9"
+            p = await client.call_tool("physics_solve", {"find": "final_velocity", "initial_velocity": 0,
+                                                         "acceleration": 2, "time": 3})
+            assert p.is_error is False, text_of(p)
+            assert "6" in text_of(p)
+            s = await client.call_tool("calculus_solve", {"equation": "x**2 - 4 = 0"})
+            assert sorted(s.structured_content["solutions"]) == ["-2", "2"]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("mode", MODES)
+async def test_prompts_and_resources_are_federated(stack, mode):
+    with anyio.fail_after(30):
+        async with Client(stack.url, mode=mode) as client:
+            prompts = {p.name for p in (await client.list_prompts()).prompts}
+            assert "calculus_explain_derivative" in prompts and "physics_explain_kinematics" in prompts
+            got = await client.get_prompt("calculus_explain_derivative", {"expression": "x*sin(x)"})
+            assert "x*sin(x)" in got.messages[0].content.text
+            uris = {str(r.uri) for r in (await client.list_resources()).resources}
+            assert "calculus+calculus://identities" in uris and "physics+physics://constants" in uris
+            templates = {t.uri_template for t in (await client.list_resource_templates()).resource_templates}
+            assert "calculus+calculus://formula/{name}" in templates
+            ident = await client.read_resource("calculus+calculus://identities")
+            assert "chain_rule" in ident.contents[0].text
+            chain = await client.read_resource("calculus+calculus://formula/chain_rule")
+            assert "f'(g(x))" in chain.contents[0].text
+
+
+def test_raw_session_flow_and_isolation(stack):
+    a, b = stack.initialize(), stack.initialize()
+    assert a != b and a.startswith("g1.")
+    # each session works on its own
+    for s in (a, b):
+        status, hdrs, body = stack.post({"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+            "name": "calculus_simplify", "arguments": {"expression": "sin(x)**2 + cos(x)**2"}}}, stack.session_headers(s))
+        assert status == 200 and body["result"]["structuredContent"]["result"] == "1"
+        assert hdrs["mcp-session-id"] == s  # the backend's own session id never reaches the client
+    # ids echo back byte for byte, whatever their type
+    for raw_id in ['"abc"', "7", "1.50", '"\\u00e9"']:
+        body = b'{"jsonrpc":"2.0","id":' + raw_id.encode() + b',"method":"ping"}'
+        status, _, text = stack.post(body, stack.session_headers(a), raw=True)
+        assert status == 200 and text == '{"jsonrpc":"2.0","id":' + raw_id + ',"result":{}}'
+
+
+def test_bad_input_gets_the_right_answer(stack):
+    s = stack.initialize()
+    h = stack.session_headers(s)
+    status, _, body = stack.post(b'{"jsonrpc":"2.0","id":1,"method":', h)
+    assert status == 400 and body["error"]["code"] == -32700 and body["id"] is None
+    status, _, body = stack.post({"id": 1, "method": "tools/list"}, h)
+    assert status == 400 and body["error"]["code"] == -32600
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 3, "method": "no/such_method"}, h)
+    assert status == 200 and body["error"]["code"] == -32601 and body["id"] == 3
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+                                  "params": {"name": "calculus_nope", "arguments": {}}}, h)
+    assert status == 200 and body["error"]["code"] == -32602 and "calculus_nope" in body["error"]["message"]
+    status, _, body = stack.post([{"jsonrpc": "2.0", "id": 5, "method": "ping"}], h)
+    assert status == 400 and body["error"]["code"] == -32600 and "batch" in body["error"]["message"]
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 6, "method": "tools/list"})
+    assert status == 400 and "Missing session" in body["error"]["message"]
+    forged = s[:-3] + ("AAA" if not s.endswith("AAA") else "BBB")
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 7, "method": "tools/list"}, stack.session_headers(forged))
+    assert status == 404
+    big = {"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+           "params": {"name": "calculus_simplify", "arguments": {"expression": "x" * 300_000}}}
+    status, _, body = stack.post(big, h)
+    assert status == 413 and body["error"]["code"] == -32600
+
+
+def test_delete_ends_the_session(stack):
+    s = stack.initialize()
+    req = urllib.request.Request(stack.url, method="DELETE", headers=stack.session_headers(s))
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 200
+    status, _, _ = stack.post({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, stack.session_headers(s))
+    assert status == 404
+
+
+@pytest.mark.anyio
+async def test_list_changed_reaches_listening_clients_of_both_eras(stack):
+    tool = f"momentum_{uuid.uuid4().hex[:6]}"
+    got_legacy = anyio.Event()
+
+    async def handler(message):
+        if isinstance(message, types.ToolListChangedNotification):
+            got_legacy.set()
+
+    with anyio.fail_after(40):
+        async with (
+            Client(stack.url, mode="legacy", message_handler=handler) as legacy,
+            Client(stack.url, mode="auto") as modern,
+            modern.listen(tools_list_changed=True) as sub,
+        ):
+            assert sub.honored.tools_list_changed is True
+            await anyio.sleep(0.5)  # the SDK opens its GET stream in the background
+            req = urllib.request.Request(f"{stack.physics.base}/admin/tools", method="POST",
+                                         data=json.dumps({"name": tool, "text": "p = m*v"}).encode(),
+                                         headers={"content-type": "application/json"})
+            urllib.request.urlopen(req, timeout=5).read()
+            await got_legacy.wait()
+            async for event in sub:
+                assert isinstance(event, ToolsListChanged)
+                break
+            for client in (legacy, modern):
+                names = {t.name for t in (await client.list_tools()).tools}
+                assert f"physics_{tool}" in names
+                res = await client.call_tool(f"physics_{tool}", {"input": "2 kg at 3 m/s"})
+                assert "p = m*v" in text_of(res)
