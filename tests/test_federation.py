@@ -168,3 +168,74 @@ async def test_list_changed_reaches_listening_clients_of_both_eras(stack):
                 assert f"physics_{tool}" in names
                 res = await client.call_tool(f"physics_{tool}", {"input": "2 kg at 3 m/s"})
                 assert "p = m*v" in text_of(res)
+
+
+# ---- faults: each on its own stack, since they kill things ----
+
+@pytest.fixture
+def own_stack(tmp_path):
+    s = FederatedStack(tmp_path)
+    yield s
+    s.stop()
+
+
+def call(stack, session, name, arguments, id=9):
+    return stack.post({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}},
+                      stack.session_headers(session))
+
+
+def test_dead_server_degrades_only_its_own_tools_and_comes_back(own_stack, tmp_path):
+    from federation_stack import ExampleServer
+    s = own_stack.initialize()
+    assert call(own_stack, s, "physics_kinetic_energy", {"mass": 2, "velocity": 3})[0] == 200
+    port = own_stack.physics.port
+    own_stack.physics.stop()
+    # At once (before the catalog notices): Envoy cannot connect, the client gets an error naming the server.
+    status, _, body = call(own_stack, s, "physics_kinetic_energy", {"mass": 2, "velocity": 3})
+    assert "error" in body and "physics" in body["error"]["message"], body
+    ok = call(own_stack, s, "calculus_differentiate", {"expression": "x**2"})
+    assert ok[0] == 200 and "2*x" in json.dumps(ok[2])
+    # After a few failed refreshes its tools leave the list; the others stay.
+    names = own_stack.wait_for_tools(["physics_solve"], present=False)
+    assert "calculus_differentiate" in names
+    status, _, body = call(own_stack, s, "physics_solve", {"find": "time"})
+    assert body["error"]["code"] == -32602
+    # It returns on the same port: its tools come back without restarting anything.
+    own_stack.physics = ExampleServer("physics2", "physics.py", tmp_path, port=port, extra=["--enable-dynamic-tools"])
+    own_stack.wait_for_tools(["physics_solve"])
+    status, _, body = call(own_stack, s, "physics_kinetic_energy", {"mass": 2, "velocity": 3})
+    assert status == 200 and body["result"]["isError"] is False, body
+
+
+def test_backend_session_expiry_is_recovered_transparently(own_stack, tmp_path):
+    from federation_stack import ExampleServer
+    s = own_stack.initialize()
+    assert call(own_stack, s, "calculus_simplify", {"expression": "2*x - x"})[0] == 200
+    # A restarted server has forgotten every session: it answers the old one with 404.
+    port = own_stack.calculus.port
+    own_stack.calculus.stop()
+    own_stack.calculus = ExampleServer("calculus2", "calculus.py", tmp_path, port=port)
+    status, hdrs, body = call(own_stack, s, "calculus_simplify", {"expression": "2*x - x"})
+    assert status == 200 and body["result"]["structuredContent"]["result"] == "x", body
+    assert hdrs["mcp-session-id"] == s
+    # and the new backend session is used from then on
+    status, hdrs, body = call(own_stack, s, "calculus_simplify", {"expression": "3*x - x"})
+    assert status == 200 and body["result"]["structuredContent"]["result"] == "2*x"
+    assert "x-mcp-session-recovered" not in hdrs
+
+
+def test_gateway_restart_keeps_client_sessions(own_stack):
+    s = own_stack.initialize()
+    assert call(own_stack, s, "calculus_simplify", {"expression": "x + x"})[0] == 200
+    own_stack.gateway.stop()
+    own_stack.start_gateway()  # same ports, same session secret
+    own_stack.wait_for_tools(["calculus_simplify"])
+    status, _, body = call(own_stack, s, "calculus_simplify", {"expression": "x + x"})
+    assert status == 200 and body["result"]["structuredContent"]["result"] == "2*x", body
+
+
+def test_gateway_down_fails_closed(own_stack):
+    s = own_stack.initialize()
+    own_stack.gateway.stop()
+    status, _, _ = own_stack.post({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, own_stack.session_headers(s))
+    assert status >= 500

@@ -13,6 +13,15 @@
 /// no surrounding whitespace, so `bytes[range]` is the value byte-exact (what a JSON-RPC `id`
 /// echo needs) and can be spliced into output as is (`JSONWriter.raw`).
 ///
+/// ```swift
+/// let request = try JSONScanner(body)                       // throws → -32700
+/// let f = request.lastMembers(named: ["jsonrpc", "id", "method", "params"], in: request.root)
+/// guard let method = f[2], request.string(at: method, equals: "tools/call"),
+///       let params = f[3], let name = request.lastMember(named: "name", in: params)
+/// else { /* -32600 / -32602 */ }
+/// let renamed = request.replacing(name, with: JSONValue.string("add").serializedBytes())
+/// ```
+///
 /// Ranges passed back in are expected to come from this scanner. Any other range is safe (it is
 /// bounds-checked, and the trusted routines never read outside the value's bounds) but may give
 /// meaningless answers.
@@ -51,6 +60,7 @@ public struct JSONScanner: Sendable {
 
     /// Validates raw memory as one JSON text without copying or retaining it.
     /// - Returns: the byte offsets of the top-level value within `buffer`.
+    @discardableResult
     public static func validate(_ buffer: UnsafeRawBufferPointer,
                                 maxDepth: Int = JSONScanner.defaultMaxDepth) throws(JSONError) -> Range<Int> {
         try RawBytes(buffer).validateDocument(maxDepth: maxDepth)

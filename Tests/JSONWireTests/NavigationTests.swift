@@ -41,6 +41,17 @@ import Testing
         #expect(rescanned.lastMember(named: "name", in: newParams).flatMap(rescanned.string(at:)) == "add")
     }
 
+    /// The usage example in `JSONScanner`'s documentation, verbatim.
+    @Test func documentedExample() throws {
+        let request = try JSONScanner(body)
+        let f = request.lastMembers(named: ["jsonrpc", "id", "method", "params"], in: request.root)
+        guard let method = f[2], request.string(at: method, equals: "tools/call"),
+              let params = f[3], let name = request.lastMember(named: "name", in: params)
+        else { Issue.record("lookup failed"); return }
+        let renamed = request.replacing(name, with: JSONValue.string("add").serializedBytes())
+        #expect(try JSONValue(parsing: renamed)["params"]?["name"] == "add")
+    }
+
     static let ids = ["7", "\"abc\"", "null", "1.50", "\"\\u00e9\"", "-0", "1e400", "123456789012345678901234567890",
                       "\"\"", "-1.5E+10"]
 
