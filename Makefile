@@ -43,7 +43,7 @@ validate-envoy: setup
 
 ## The gateway in front of the example servers, with Envoy, in the foreground until Ctrl-C.
 run: build-release
-	@./scripts/run-demo.sh $(RELEASE_BIN)
+	@AUTH=$(AUTH) ./scripts/run-demo.sh $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

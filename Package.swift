@@ -30,17 +30,23 @@ let package = Package(
         // The pure gateway core: JSON-RPC, catalog, routing decisions, sessions. No sockets, no Envoy.
         .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL"]),
 
+        // Bearer-token verification: JWT/JWKS signatures with OpenSSL.
+        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL"]),
+
         // Outbound: the gateway's own MCP client for discovery and backend sessions.
-        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging"]),
+        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth"]),
 
         // Envoy adapters.
-        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway"]),
+        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth"]),
 
         // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
         .target(name: "HTTPClient", dependencies: ["COpenSSL"]),
 
         // The binary.
-        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging"]),
+        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth"]),
+
+        // Benchmarks only: a fast MCP backend (Streamable HTTP, JSON) so the backend is never the bottleneck.
+        .executableTarget(name: "mcp-bench-backend", dependencies: ["AdminHTTP", "HTTP2", "Logging"]),
 
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire", "EnvoyProto"],
                     resources: [.copy("Golden")]),

@@ -23,8 +23,9 @@ class ExampleServer(Proc):
 
 
 class FederatedStack:
-    def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None):
+    def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None, auth=False, default_headers=None):
         self.log_dir = log_dir
+        self.default_headers = default_headers or {}
         self.calculus = ExampleServer("calculus", "calculus.py", log_dir)
         self.physics = ExampleServer("physics", "physics.py", log_dir, extra=["--enable-dynamic-tools"])
         self.secret = log_dir / "secret.txt"
@@ -47,7 +48,7 @@ class FederatedStack:
         self.grpc_port, self.admin_port = free_port(), free_port()
         self.start_gateway()
         self.listen, self.envoy_admin = free_port(), free_port()
-        envoy_cfg = render_envoy_config(ROOT / "envoy" / "envoy.yaml", log_dir / "envoy.yaml", {
+        envoy_cfg = render_envoy_config(ROOT / "envoy" / ("envoy.yaml" if auth else "envoy-noauth.yaml"), log_dir / "envoy.yaml", {
             8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
             9101: self.calculus.port, 9102: self.physics.port})
         self.envoy = Envoy(log_dir, envoy_cfg, self.listen, self.envoy_admin)
@@ -66,7 +67,8 @@ class FederatedStack:
     def post(self, body, headers=None, raw=False):
         """POST to /mcp; returns (status, headers, parsed JSON or text)."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        h = {"content-type": "application/json", "accept": "application/json, text/event-stream", **(headers or {})}
+        h = {"content-type": "application/json", "accept": "application/json, text/event-stream", **self.default_headers,
+             **(headers or {})}
         req = urllib.request.Request(self.url, data=data, headers=h, method="POST")
         try:
             with urllib.request.urlopen(req, timeout=15) as r:
@@ -77,9 +79,9 @@ class FederatedStack:
             return status, hdrs, text
         return status, hdrs, parse_body(text, hdrs.get("content-type", ""))
 
-    def initialize(self, version="2025-11-25"):
+    def initialize(self, version="2025-11-25", headers=None):
         status, hdrs, body = self.post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}})
+            "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "test", "version": "1"}}}, headers)
         assert status == 200, body
         return hdrs["mcp-session-id"]
 

@@ -17,7 +17,7 @@ public struct MCPProcessor: ExternalProcessor {
 }
 
 /// Headers only Envoy's routing and the gateway may set; a client sending them is ignored.
-let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route"]
+let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route", "x-mcp-identity-digest"]
 
 /// One HTTP request's conversation with Envoy: headers → body → response headers.
 ///
@@ -27,6 +27,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     let context: MCPProcessorContext
     var router: MCPRouter
     var head: MCPRequestHead?
+    var identity: CallerIdentity?
     var plan: ForwardPlan?
     var backendSession: String?
     var started = MonotonicTime.now()
@@ -38,7 +39,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     func handle(_ request: ProcessingRequest, stream: ExternalProcessorStream) {
         switch request.request {
-        case .requestHeaders(let headers): requestHeaders(headers, stream)
+        case .requestHeaders(let headers): requestHeaders(headers, stream, metadata: request.metadataContext)
         case .requestBody(let body): requestBody(body, stream)
         case .responseHeaders(let headers): responseHeaders(headers, stream)
         case .responseBody: stream.reply(.continueResponseBody)
@@ -50,12 +51,20 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     // MARK: request headers
 
-    private func requestHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
+    private func requestHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream, metadata: Metadata?) {
+        identity = CallerIdentity(metadata: metadata?.filterMetadata[CallerIdentity.metadataNamespace])
+        if router.config.auth != nil && identity == nil {
+            // Configured for authentication but Envoy did not run ext_authz first: refuse, never serve anonymously.
+            let error = JSONRPCError(code: -32001, message: "Unauthorized: no authenticated identity (is ext_authz configured before ext_proc?)",
+                                     fixedHTTPStatus: 401)
+            reply(JSONRPCReply.errorReply(id: nil, error, era: .handshake), stream, inBody: false)
+            return
+        }
         let head = MCPRequestHead(
             method: h.firstString(":method") ?? "", path: h.firstString(":path") ?? "",
             sessionID: h.firstString("mcp-session-id"), protocolVersion: h.firstString("mcp-protocol-version"),
             mcpMethod: h.firstString("mcp-method"), mcpName: h.firstString("mcp-name"), accept: h.firstString("accept"),
-            identityDigest: h.firstString("x-mcp-identity-digest") ?? "")
+            identityDigest: identity?.digest ?? "")
         self.head = head
         if let decision = router.route(head: head) {
             apply(decision, stream, inBody: false)
@@ -75,7 +84,8 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     private func requestBody(_ b: HttpBody, _ stream: ExternalProcessorStream) {
         guard let head else { stream.fail(.init(.failedPrecondition, "body before headers")); return }
-        let decision = router.route(head: head, body: b.body[...], catalog: context.catalog.snapshot)
+        let decision = router.route(head: head, body: b.body[...], catalog: context.catalog.snapshot,
+                                    grants: router.config.policy.grants(for: identity))
         apply(decision, stream, inBody: true)
     }
 
@@ -89,7 +99,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             }
             reply(local, stream, inBody: inBody)
         case .stream:
-            let mutation = CommonResponse.mutating(set: [.overwrite(key: "x-mcp-route", value: "gateway-stream")],
+            // The stream endpoint binds the session to the caller by this digest; ext_proc's value
+            // replaces anything a client sent.
+            let mutation = CommonResponse.mutating(set: [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
+                                                         .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")],
                                                    remove: ["x-mcp-server"], clearRouteCache: true)
             if inBody {
                 stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: mutation))))
@@ -124,7 +137,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         if let backendSession, !backendSession.isEmpty {
             set.append(.overwrite(key: "mcp-session-id", value: backendSession))
         }
-        var remove = plan.removeHeaders
+        var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest"]
         if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
         let common = CommonResponse(status: .continue,
                                     headerMutation: HeaderMutation(setHeaders: set, removeHeaders: remove),

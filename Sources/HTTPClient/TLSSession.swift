@@ -17,10 +17,8 @@ final class TLSSession {
         guard let ssl = SSL_new(context.ctx) else { throw .tls("SSL_new failed: \(TLSErrors.drain())") }
         self.ssl = ssl
         bioState = SocketBIOState(fd: fd)
-        guard let bio = SocketBIO.make(bioState) else {
-            SSL_free(ssl)
-            throw .tls("BIO_new failed: \(TLSErrors.drain())")
-        }
+        // From here every stored property is set, so a throw runs deinit, which frees `ssl`.
+        guard let bio = SocketBIO.make(bioState) else { throw .tls("BIO_new failed: \(TLSErrors.drain())") }
         SSL_set_bio(ssl, bio, bio)  // one BIO both ways: SSL takes its single reference
 
         let name = context.configuration.serverName ?? host
@@ -33,10 +31,7 @@ final class TLSSession {
             // never "f*.example.com".
             X509_VERIFY_PARAM_set_hostflags(param, 0x4)
             let ok = nameIsIP ? X509_VERIFY_PARAM_set1_ip_asc(param, name) : X509_VERIFY_PARAM_set1_host(param, name, 0)
-            guard ok == 1 else {
-                SSL_free(ssl)
-                throw .tls("cannot verify against name \"\(name)\"")
-            }
+            guard ok == 1 else { throw .tls("cannot verify against name \"\(name)\"") }
         }
         SSL_set_connect_state(ssl)
         try handshake(deadline: deadline, handle: handle)

@@ -11,15 +11,22 @@ public struct GatewayConfig: Sendable, Equatable {
     public var mcpPath: String
     /// Identity this gateway reports in `serverInfo`.
     public var serverName: String
+    /// Caller authentication (ext_authz); nil = anonymous callers accepted.
+    public var auth: AuthConfig?
+    /// Per-identity access to servers and tools.
+    public var policy: AccessPolicy
 
     public init(servers: [ServerConfig], session: SessionConfig = SessionConfig(), catalog: CatalogConfig = CatalogConfig(),
-                limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway") {
+                limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway",
+                auth: AuthConfig? = nil, policy: AccessPolicy = AccessPolicy()) {
         self.servers = servers
         self.session = session
         self.catalog = catalog
         self.limits = limits
         self.mcpPath = mcpPath
         self.serverName = serverName
+        self.auth = auth
+        self.policy = policy
     }
 
     public func server(named name: String) -> ServerConfig? {

@@ -24,7 +24,7 @@ public struct GatewayConfigLoader: Sendable {
             throw ConfigError(field: "", "not valid JSON: \(error)")
         }
         guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
-        try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName"], at: "")
+        try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization"], at: "")
 
         guard let list = root["servers"]?.arrayValue else {
             throw ConfigError(field: "servers", "required: a list of MCP servers")
@@ -50,7 +50,100 @@ public struct GatewayConfigLoader: Sendable {
             try rejectUnknown(l, allowed: ["maxBodyBytes"], at: "limits")
             if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
         }
+        if let a = root["auth"] { config.auth = try auth(a) }
+        if let p = root["authorization"] { config.policy = try policy(p) }
         return config
+    }
+
+    private func auth(_ v: JSONValue) throws(ConfigError) -> AuthConfig {
+        try rejectUnknown(v, allowed: ["kubernetes", "jwt", "cacheTTLSeconds", "negativeCacheTTLSeconds", "resource",
+                                       "authorizationServers", "scopes", "metadataURL"], at: "auth")
+        var a = AuthConfig()
+        if let k = v["kubernetes"] {
+            try rejectUnknown(k, allowed: ["apiServer", "caFile", "tokenFile", "audiences", "timeoutSeconds"], at: "auth.kubernetes")
+            // In-cluster defaults: the API server from the service environment, CA and token from the mount.
+            let mount = "/var/run/secrets/kubernetes.io/serviceaccount"
+            var api = k["apiServer"]?.stringValue
+            if api == nil, let host = environment("KUBERNETES_SERVICE_HOST") {
+                let port = environment("KUBERNETES_SERVICE_PORT") ?? "443"
+                api = host.contains(":") ? "https://[\(host)]:\(port)" : "https://\(host):\(port)"
+            }
+            guard let apiServer = api, apiServer.hasPrefix("https://") else {
+                throw ConfigError(field: "auth.kubernetes.apiServer", "required (an https:// URL) outside a cluster")
+            }
+            let audiences = try stringList(k["audiences"], at: "auth.kubernetes.audiences")
+            guard !audiences.isEmpty else { throw ConfigError(field: "auth.kubernetes.audiences", "name at least one audience, e.g. mcp-gateway") }
+            let tokenFile = k["tokenFile"]?.stringValue ?? "\(mount)/token"
+            guard readFile(tokenFile) != nil else { throw ConfigError(field: "auth.kubernetes.tokenFile", "cannot read \(tokenFile)") }
+            let caFile = k["caFile"]?.stringValue ?? (k["apiServer"] == nil ? "\(mount)/ca.crt" : nil)
+            if let ca = caFile, readFile(ca) == nil { throw ConfigError(field: "auth.kubernetes.caFile", "cannot read \(ca)") }
+            var timeout = 2.0
+            if let t = k["timeoutSeconds"] {
+                guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "auth.kubernetes.timeoutSeconds", "must be positive") }
+                timeout = d
+            }
+            a.kubernetes = AuthConfig.Kubernetes(apiServer: apiServer, caFile: caFile, tokenFile: tokenFile, audiences: audiences,
+                                                 timeoutSeconds: timeout)
+        }
+        if let j = v["jwt"] {
+            try rejectUnknown(j, allowed: ["issuer", "audiences", "jwksFile", "jwksURL", "caFile", "leewaySeconds", "groupsClaim",
+                                        "minRefreshSeconds"], at: "auth.jwt")
+            guard let issuer = j["issuer"]?.stringValue, !issuer.isEmpty else { throw ConfigError(field: "auth.jwt.issuer", "required") }
+            let audiences = try stringList(j["audiences"], at: "auth.jwt.audiences")
+            guard !audiences.isEmpty else { throw ConfigError(field: "auth.jwt.audiences", "name at least one audience") }
+            let file = j["jwksFile"]?.stringValue, url = j["jwksURL"]?.stringValue
+            guard (file == nil) != (url == nil) else { throw ConfigError(field: "auth.jwt", "needs exactly one of jwksFile or jwksURL") }
+            if let file, readFile(file) == nil { throw ConfigError(field: "auth.jwt.jwksFile", "cannot read \(file)") }
+            if let url, !url.hasPrefix("https://") && !url.hasPrefix("http://127.0.0.1") && !url.hasPrefix("http://localhost") {
+                throw ConfigError(field: "auth.jwt.jwksURL", "must be https:// (plain http only on loopback)")
+            }
+            var jwt = AuthConfig.JWT(issuer: issuer, audiences: audiences, jwksFile: file, jwksURL: url, caFile: j["caFile"]?.stringValue)
+            if let l = j["leewaySeconds"] {
+                guard let d = l.doubleValue, d >= 0, d <= 300 else { throw ConfigError(field: "auth.jwt.leewaySeconds", "must be 0...300") }
+                jwt.leewaySeconds = d
+            }
+            if let g = j["groupsClaim"]?.stringValue { jwt.groupsClaim = g }
+            if let r = j["minRefreshSeconds"] {
+                guard let d = r.doubleValue, d >= 0 else { throw ConfigError(field: "auth.jwt.minRefreshSeconds", "must be ≥ 0") }
+                jwt.minRefreshSeconds = d
+            }
+            a.jwt = jwt
+        }
+        guard a.kubernetes != nil || a.jwt != nil else { throw ConfigError(field: "auth", "configure kubernetes, jwt, or both") }
+        if let t = v["cacheTTLSeconds"] {
+            guard let d = t.doubleValue, d >= 0 else { throw ConfigError(field: "auth.cacheTTLSeconds", "must be ≥ 0") }
+            a.cacheTTLSeconds = d
+        }
+        if let t = v["negativeCacheTTLSeconds"] {
+            guard let d = t.doubleValue, d >= 0 else { throw ConfigError(field: "auth.negativeCacheTTLSeconds", "must be ≥ 0") }
+            a.negativeCacheTTLSeconds = d
+        }
+        a.resource = v["resource"]?.stringValue
+        a.metadataURL = v["metadataURL"]?.stringValue
+        a.authorizationServers = try stringList(v["authorizationServers"], at: "auth.authorizationServers")
+        a.scopes = try stringList(v["scopes"], at: "auth.scopes")
+        return a
+    }
+
+    private func policy(_ v: JSONValue) throws(ConfigError) -> AccessPolicy {
+        try rejectUnknown(v, allowed: ["rules"], at: "authorization")
+        guard let list = v["rules"]?.arrayValue else { throw ConfigError(field: "authorization.rules", "required: a list of rules") }
+        var rules: [AccessPolicy.Rule] = []
+        for (i, r) in list.enumerated() {
+            let at = "authorization.rules[\(i)]"
+            try rejectUnknown(r, allowed: ["subjects", "groups", "serviceAccounts", "servers", "tools", "deny"], at: at)
+            let rule = AccessPolicy.Rule(subjects: try stringList(r["subjects"], at: "\(at).subjects"),
+                                         groups: try stringList(r["groups"], at: "\(at).groups"),
+                                         serviceAccounts: try stringList(r["serviceAccounts"], at: "\(at).serviceAccounts"),
+                                         servers: try stringList(r["servers"], at: "\(at).servers"),
+                                         tools: try stringList(r["tools"], at: "\(at).tools"),
+                                         deny: try stringList(r["deny"], at: "\(at).deny"))
+            guard !(rule.subjects.isEmpty && rule.groups.isEmpty && rule.serviceAccounts.isEmpty) else {
+                throw ConfigError(field: at, "match callers with subjects, groups or serviceAccounts")
+            }
+            rules.append(rule)
+        }
+        return AccessPolicy(rules: rules)
     }
 
     private func server(_ v: JSONValue, at path: String) throws(ConfigError) -> ServerConfig {

@@ -39,6 +39,11 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     public static func unknownTool(_ name: String) -> JSONRPCError {
         JSONRPCError(code: invalidParamsCode, message: "Unknown tool: \(name)")
     }
+    /// The caller is authenticated but its policy does not grant this.
+    public static func forbidden(_ what: String) -> JSONRPCError {
+        JSONRPCError(code: invalidParamsCode, message: "Forbidden: \(what) is not allowed for this caller",
+                     dataJSON: "{\"reason\":\"forbidden\"}")
+    }
     public static func missingSession() -> JSONRPCError {
         JSONRPCError(code: invalidRequestCode, message: "Bad Request: Missing session ID", fixedHTTPStatus: 400)
     }

@@ -67,7 +67,7 @@ public struct MCPRouter: Sendable {
     // MARK: POST with a JSON-RPC body
 
     public func route(head: MCPRequestHead, body: ArraySlice<UInt8>, catalog: CatalogSnapshot,
-                      visible: @escaping (FederatedEntry) -> Bool = { _ in true }) -> RouteDecision {
+                      grants: AccessPolicy.Grants = .everything) -> RouteDecision {
         let era = head.era
         if body.count > config.limits.maxBodyBytes {
             return .reply(JSONRPCReply.errorReply(id: nil, .tooLarge(limit: config.limits.maxBodyBytes), era: era))
@@ -77,13 +77,13 @@ public struct MCPRouter: Sendable {
             return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
         }
         switch era {
-        case .handshake: return routeHandshake(head, request, catalog, visible)
-        case .modern: return routeModern(head, request, catalog, visible)
+        case .handshake: return routeHandshake(head, request, catalog, grants)
+        case .modern: return routeModern(head, request, catalog, grants)
         }
     }
 
     private func routeHandshake(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
-                                _ visible: @escaping (FederatedEntry) -> Bool) -> RouteDecision {
+                                _ grants: AccessPolicy.Grants) -> RouteDecision {
         let id = request.rawID
         if request.method == "initialize" && request.kind == .request {
             return .reply(initialize(request, head: head, catalog: catalog))
@@ -101,16 +101,16 @@ public struct MCPRouter: Sendable {
         case "ping", "logging/setLevel":
             return .reply(LocalReply(status: 200, body: JSONRPCReply.result(id: id) { w in w.beginObject(); w.endObject() }))
         case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
-            return .reply(list(request, catalog: catalog, era: .handshake, visible: visible))
+            return .reply(list(request, catalog: catalog, era: .handshake, grants: grants))
         case "tools/call", "prompts/get", "resources/read", "completion/complete":
-            return forward(request, head: head, catalog: catalog, era: .handshake, session: session, visible: visible)
+            return forward(request, head: head, catalog: catalog, era: .handshake, session: session, grants: grants)
         default:
             return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .handshake))
         }
     }
 
     private func routeModern(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
-                             _ visible: @escaping (FederatedEntry) -> Bool) -> RouteDecision {
+                             _ grants: AccessPolicy.Grants) -> RouteDecision {
         let id = request.rawID
         guard let version = head.protocolVersion, ProtocolEra.modernVersions.contains(version) else {
             let supported = (ProtocolEra.modernVersions + ProtocolEra.handshakeVersions).map(JSONText.string).joined(separator: ",")
@@ -127,9 +127,9 @@ public struct MCPRouter: Sendable {
         case "server/discover":
             return .reply(discover(request, catalog: catalog))
         case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
-            return .reply(list(request, catalog: catalog, era: .modern, visible: visible))
+            return .reply(list(request, catalog: catalog, era: .modern, grants: grants))
         case "tools/call", "prompts/get", "resources/read", "completion/complete":
-            return forward(request, head: head, catalog: catalog, era: .modern, session: nil, visible: visible)
+            return forward(request, head: head, catalog: catalog, era: .modern, session: nil, grants: grants)
         case "subscriptions/listen":
             return .stream(StreamPlan(session: nil, era: .modern))
         default:
@@ -181,7 +181,7 @@ public struct MCPRouter: Sendable {
     }
 
     func list(_ request: JSONRPCRequest, catalog: CatalogSnapshot, era: ProtocolEra,
-              visible: (FederatedEntry) -> Bool) -> LocalReply {
+              grants: AccessPolicy.Grants) -> LocalReply {
         let (entries, key, kind): ([FederatedEntry], String, String) = switch request.method {
         case "tools/list": (catalog.tools, "tools", "t")
         case "prompts/list": (catalog.prompts, "prompts", "p")
@@ -194,7 +194,7 @@ public struct MCPRouter: Sendable {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize,
-                                     allowed: visible, into: &w)
+                                     allowed: key == "tools" ? grants.allowsTool : { grants.allowsServer($0.server) }, into: &w)
             if era == .modern { writeModernResultFields(&w) }
             w.endObject()
         }
@@ -240,7 +240,7 @@ public struct MCPRouter: Sendable {
     // MARK: forwarding
 
     func forward(_ request: JSONRPCRequest, head: MCPRequestHead, catalog: CatalogSnapshot, era: ProtocolEra,
-                 session: ClientSession?, visible: (FederatedEntry) -> Bool) -> RouteDecision {
+                 session: ClientSession?, grants: AccessPolicy.Grants) -> RouteDecision {
         let id = request.rawID
         let target: (entry: FederatedEntry?, server: String, range: Range<Int>, original: String, publicName: String)
         switch request.method {
@@ -248,15 +248,18 @@ public struct MCPRouter: Sendable {
             guard let nameRange = request.param("name"), let name = request.scanner.string(at: nameRange) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("tools/call needs params.name"), era: era))
             }
-            guard let entry = catalog.tool(named: name), visible(entry) else {
+            guard let entry = catalog.tool(named: name) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .unknownTool(name), era: era))
+            }
+            guard grants.allowsTool(entry) else {
+                return .reply(JSONRPCReply.errorReply(id: id, .forbidden("tool \(name)"), era: era))
             }
             target = (entry, entry.server, nameRange, entry.originalName, name)
         case "prompts/get":
             guard let nameRange = request.param("name"), let name = request.scanner.string(at: nameRange) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("prompts/get needs params.name"), era: era))
             }
-            guard let entry = catalog.prompt(named: name), visible(entry) else {
+            guard let entry = catalog.prompt(named: name), grants.allowsServer(entry.server) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown prompt: \(name)"), era: era))
             }
             target = (entry, entry.server, nameRange, entry.originalName, name)
@@ -264,7 +267,8 @@ public struct MCPRouter: Sendable {
             guard let uriRange = request.param("uri"), let uri = request.scanner.string(at: uriRange) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("resources/read needs params.uri"), era: era))
             }
-            guard let split = FederatedNaming.splitURI(uri), catalog.isUp(split.server) || config.server(named: split.server) != nil else {
+            guard let split = FederatedNaming.splitURI(uri), config.server(named: split.server) != nil,
+                  grants.allowsServer(split.server) else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown resource: \(uri)"), era: era))
             }
             target = (nil, split.server, uriRange, split.uri, uri)
@@ -273,10 +277,11 @@ public struct MCPRouter: Sendable {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("completion/complete needs params.ref"), era: era))
             }
             if let nameRange = request.scanner.lastMember(named: "name", in: refRange), let name = request.scanner.string(at: nameRange),
-               let entry = catalog.prompt(named: name), visible(entry) {
+               let entry = catalog.prompt(named: name), grants.allowsServer(entry.server) {
                 target = (entry, entry.server, nameRange, entry.originalName, name)
             } else if let uriRange = request.scanner.lastMember(named: "uri", in: refRange), let uri = request.scanner.string(at: uriRange),
-                      let split = FederatedNaming.splitURI(uri), config.server(named: split.server) != nil {
+                      let split = FederatedNaming.splitURI(uri), config.server(named: split.server) != nil,
+                      grants.allowsServer(split.server) {
                 target = (nil, split.server, uriRange, split.uri, uri)
             } else {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown completion reference"), era: era))

@@ -6,8 +6,12 @@ import MCPGateway
 struct AdminRoutes: Sendable {
     let health: HealthStatus
     let mcp: MCPStreamEndpoint?
+    let protectedResource: ProtectedResourceMetadata?
 
     func handle(_ request: AdminRequest) -> AdminResult {
+        if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
+            return .response(protectedResource.response(host: request.header("host")))
+        }
         if let mcp, request.path == mcp.path || request.path == mcp.path + "/" {
             return mcp.handle(request)
         }
@@ -62,5 +66,23 @@ struct MCPStreamEndpoint: Sendable {
     private func error(_ status: Int, _ message: String) -> AdminResult {
         .response(AdminResponse(status: status, contentType: "application/json",
                                 bytes: JSONRPCReply.error(id: nil, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: message))))
+    }
+}
+
+/// RFC 9728 protected-resource metadata, which MCP clients fetch after a 401 to find where to
+/// get a token. Envoy routes `/.well-known/oauth-protected-resource` here without auth.
+struct ProtectedResourceMetadata: Sendable {
+    static let path = "/.well-known/oauth-protected-resource"
+    let config: AuthConfig
+    let mcpPath: String
+
+    func response(host: String?) -> AdminResponse {
+        let resource = config.resource ?? "http://\(host ?? "localhost")\(mcpPath)"
+        var json = "{\"resource\":\(JSONText.string(resource)),\"authorization_servers\":["
+        json += config.authorizationServers.map(JSONText.string).joined(separator: ",")
+        json += "],\"bearer_methods_supported\":[\"header\"]"
+        if !config.scopes.isEmpty { json += ",\"scopes_supported\":[" + config.scopes.map(JSONText.string).joined(separator: ",") + "]" }
+        json += "}"
+        return AdminResponse(status: 200, contentType: "application/json", bytes: Array(json.utf8))
     }
 }

@@ -9,6 +9,7 @@ import HTTP2
 import HTTPClient
 import Logging
 import MCPGateway
+import TokenAuth
 import Upstreams
 
 /// Wires the servers together and owns the process lifecycle: start, serve, drain on a signal.
@@ -31,10 +32,15 @@ final class Gateway: @unchecked Sendable {
         self.group = group
         var services: [GRPCService] = [HealthService(status: health)]
         var streamEndpoint: MCPStreamEndpoint?
+        var protectedResource: ProtectedResourceMetadata?
         if let path = options.configPath {
             let mcp = try startFederation(configPath: path)
             services.append(ExternalProcessorService(processor: MCPProcessor(context: mcp.context)))
             streamEndpoint = mcp.endpoint
+            if let auth = mcp.context.router.config.auth {
+                services.append(try makeAuthorizationService(auth, context: mcp.context))
+                protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: mcp.context.router.config.mcpPath)
+            }
         } else {
             services.append(ExternalProcessorService(processor: PassThroughProcessor(version: GatewayVersion.current)))
         }
@@ -45,7 +51,7 @@ final class Gateway: @unchecked Sendable {
         try grpcServer.start()
         self.grpcServer = grpcServer
 
-        let admin = AdminRoutes(health: health, mcp: streamEndpoint)
+        let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource)
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
                                            handler: { admin.handle($0) })
         try adminServer.start()
@@ -106,6 +112,30 @@ final class Gateway: @unchecked Sendable {
         startKeepAlive(hub)
         logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
         return (context, MCPStreamEndpoint(path: config.mcpPath, hub: hub, router: { context.router }))
+    }
+
+    /// ext_authz: JWT keys from a file or URL, Kubernetes TokenReview, one shared cache.
+    private func makeAuthorizationService(_ auth: AuthConfig, context: MCPProcessorContext) throws -> AuthorizationService {
+        var jwks: JWKSSource?
+        if let jwt = auth.jwt {
+            let http = HTTPClient(configuration: HTTPClient.Configuration(tls: TLSConfiguration(caFile: jwt.caFile)))
+            jwks = JWKSSource(minRefreshInterval: jwt.minRefreshSeconds, clock: { WallClock.unixSeconds() }) {
+                if let file = jwt.jwksFile {
+                    guard let bytes = FileSystem.read(file) else { throw ConfigError(field: "auth.jwt.jwksFile", "cannot read \(file)") }
+                    return bytes
+                }
+                let response = try http.send(try HTTPRequest(method: "GET", url: jwt.jwksURL!), timeout: 5)
+                guard response.status == 200 else { throw ConfigError(field: "auth.jwt.jwksURL", "HTTP \(response.status)") }
+                return response.body
+            }
+            if jwks?.refresh(force: true) == false {
+                logger.warning("JWKS not loaded yet; will retry on the first token", [("error", jwks?.lastError ?? "")])
+            }
+        }
+        let reviewer = auth.kubernetes.map { KubernetesTokenReviewer(config: $0, readFile: FileSystem.read) }
+        let authenticator = Authenticator(config: auth, jwks: jwks, reviewer: reviewer, clock: { WallClock.unixSeconds() })
+        logger.info("authentication on", [("kubernetes", String(auth.kubernetes != nil)), ("jwt", String(auth.jwt != nil))])
+        return AuthorizationService(authenticator: authenticator, config: auth, policy: { context.router.config.policy })
     }
 
     private func startKeepAlive(_ hub: NotificationHub) {

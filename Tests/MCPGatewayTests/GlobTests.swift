@@ -1,0 +1,77 @@
+@testable import MCPGateway
+import Testing
+
+@Suite struct GlobTests {
+    @Test(arguments: [
+        ("*", ""), ("*", "anything"), ("add", "add"), ("a?d", "add"), ("a*", "a"), ("a*", "abc"),
+        ("*c", "abc"), ("a*c", "ac"), ("a*c", "abbbc"), ("*b*", "abc"), ("a*b*c", "aXbYc"), ("a**c", "ac"),
+        ("???", "abc"), ("*_admin", "secret_admin"), ("a*a", "aaa"), ("*a*a*", "banana"),
+        ("wetter.*", "wetter.müller"), ("wetter.m?ller", "wetter.mxller"),
+    ])
+    func matches(_ pattern: String, _ text: String) {
+        #expect(Glob.matches(pattern, text))
+    }
+
+    @Test(arguments: [
+        ("add", "ad"), ("add", "addd"), ("add", "Add"), ("a?d", "ad"), ("a*c", "ab"), ("*c", "cb"),
+        ("???", "ab"), ("???", "abcd"), ("", "a"), ("a*b*c", "aXbY"), ("?", ""), ("*x", ""),
+    ])
+    func doesNotMatch(_ pattern: String, _ text: String) {
+        #expect(!Glob.matches(pattern, text))
+    }
+
+    @Test func emptyPatternMatchesOnlyEmpty() {
+        #expect(Glob.matches("", ""))
+        #expect(!Glob.matches("", " "))
+    }
+}
+
+@Suite struct ToolFilterTests {
+    @Test func emptyAllowListAdmitsEverything() {
+        let filter = ToolFilter()
+        for name in ["add", "", "x.y-z", "secret"] { #expect(filter.admits(name)) }
+    }
+
+    @Test func allowListRestricts() {
+        let filter = ToolFilter(allow: ["add", "sub*"])
+        #expect(filter.admits("add"))
+        #expect(filter.admits("subtract"))
+        #expect(!filter.admits("multiply"))
+        #expect(!filter.admits("addition"))
+    }
+
+    @Test func denyWinsOverAllow() {
+        let filter = ToolFilter(allow: ["*"], deny: ["delete_*", "drop"])
+        #expect(filter.admits("select"))
+        #expect(!filter.admits("delete_all"))
+        #expect(!filter.admits("drop"))
+        let both = ToolFilter(allow: ["drop"], deny: ["drop"])
+        #expect(!both.admits("drop"))
+    }
+
+    @Test func denyOnlyAdmitsTheRest() {
+        let filter = ToolFilter(deny: ["*admin*"])
+        #expect(filter.admits("add"))
+        #expect(!filter.admits("secret_admin"))
+        #expect(!filter.admits("admin"))
+    }
+}
+
+@Suite struct ToolNameRulesTests {
+    @Test(arguments: ["a", "github__search", "github.search", "A-Z_0.9", String(repeating: "x", count: 128)])
+    func valid(_ name: String) { #expect(ToolNameRules.isValid(name)) }
+
+    @Test(arguments: ["", "github/search", "a b", "a:b", "a,b", "wetter.müller", String(repeating: "x", count: 129)])
+    func invalid(_ name: String) { #expect(!ToolNameRules.isValid(name)) }
+
+    @Test func prefixes() {
+        #expect(ToolNameRules.isValidPrefix(""))
+        #expect(ToolNameRules.isValidPrefix("calc_"))
+        #expect(ToolNameRules.isValidPrefix("x.y-"))
+        #expect(ToolNameRules.isValidPrefix(String(repeating: "p", count: 127)))
+        // A prefix must leave room for at least one character of the tool's own name.
+        #expect(!ToolNameRules.isValidPrefix(String(repeating: "p", count: 128)))
+        #expect(!ToolNameRules.isValidPrefix("calc/"))
+        #expect(!ToolNameRules.isValidPrefix("calc:"))
+    }
+}

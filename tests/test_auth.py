@@ -1,0 +1,219 @@
+"""ext_authz end to end: tokens minted by PyJWT, a TokenReview endpoint over HTTPS with a test CA,
+the stock Envoy with envoy/envoy.yaml (ext_authz before ext_proc), per-identity tool policy."""
+import concurrent.futures
+import json
+import time
+import urllib.request
+
+import pytest
+
+from auth_fixtures import AUDIENCE, ISSUER, Keys, TokenReviewServer, hmac_confusion_token, unsigned_token
+from federation_stack import FederatedStack
+
+SA_TOKEN = "k8s-sa-token-agents-calc"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    d = tmp_path_factory.mktemp("auth")
+    keys = Keys()
+    (d / "jwks.json").write_text(json.dumps(keys.jwks()))
+    (d / "reviewer-token").write_text("reviewer-secret-token\n")
+    reviewer = TokenReviewServer(d, "reviewer-secret-token")
+    reviewer.tokens[SA_TOKEN] = ("system:serviceaccount:agents:calc", ["system:serviceaccounts", "system:serviceaccounts:agents"],
+                                 [AUDIENCE])
+    overrides = {
+        "auth": {
+            "jwt": {"issuer": ISSUER, "audiences": [AUDIENCE], "jwksFile": str(d / "jwks.json"), "minRefreshSeconds": 0.2},
+            "kubernetes": {"apiServer": reviewer.url, "caFile": str(reviewer.ca), "tokenFile": str(d / "reviewer-token"),
+                           "audiences": [AUDIENCE], "timeoutSeconds": 1},
+            "negativeCacheTTLSeconds": 0.2,
+            "authorizationServers": [ISSUER], "scopes": ["mcp"],
+        },
+        "authorization": {"rules": [
+            {"subjects": ["alice"], "servers": ["*"]},
+            {"groups": ["calculus-users"], "servers": ["calculus"]},
+            {"serviceAccounts": ["agents/*"], "tools": ["calculus_*", "physics_solve"], "deny": ["calculus_series"]},
+        ]},
+    }
+    alice = keys.token("alice")
+    stack = FederatedStack(d, config_overrides=overrides, auth=True, default_headers={"authorization": f"Bearer {alice}"})
+    yield stack, keys, reviewer, d
+    stack.stop()
+    reviewer.stop()
+
+
+def bearer(token):
+    return {"authorization": f"Bearer {token}"}
+
+
+def tools_for(stack, token):
+    s = stack.initialize(headers=bearer(token))
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, {**stack.session_headers(s), **bearer(token)})
+    assert status == 200, body
+    return s, [t["name"] for t in body["result"]["tools"]]
+
+
+def unauthenticated(stack, headers):
+    req = urllib.request.Request(stack.url, data=b'{"jsonrpc":"2.0","id":1,"method":"ping"}', method="POST",
+                                 headers={"content-type": "application/json", **headers})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+    except urllib.error.HTTPError as e:
+        return e.code, dict(e.headers), e.read().decode()
+    raise AssertionError("request was allowed")
+
+
+def test_no_token_is_401_with_resource_metadata(env):
+    stack, *_ = env
+    status, headers, body = unauthenticated(stack, {})
+    assert status == 401
+    challenge = headers["www-authenticate"]
+    assert challenge.startswith("Bearer resource_metadata=\"http://127.0.0.1:") and "/.well-known/oauth-protected-resource" in challenge
+    assert json.loads(body)["error"]["message"].startswith("Unauthorized")
+    url = challenge.split('resource_metadata="')[1].split('"')[0]
+    with urllib.request.urlopen(url, timeout=5) as r:  # public: no token needed
+        meta = json.loads(r.read())
+    assert meta["resource"].endswith("/mcp") and meta["authorization_servers"] == [ISSUER] and meta["scopes_supported"] == ["mcp"]
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256", "ES256", "EdDSA"])
+def test_valid_tokens_of_every_algorithm(env, alg):
+    stack, keys, *_ = env
+    _, names = tools_for(stack, keys.token("alice", alg=alg))
+    assert "calculus_differentiate" in names and "physics_solve" in names
+
+
+def bad_tokens(keys):
+    now = int(time.time())
+    return {
+        "expired": keys.token(exp=now - 120),
+        "not yet valid": keys.token(nbf=now + 600),
+        "wrong audience": keys.token(aud="someone-else"),
+        "wrong issuer": keys.token(iss="https://evil.example"),
+        "bad signature": keys.token(key=keys.other_rsa),
+        "alg none": unsigned_token(),
+        "hmac with the public key": hmac_confusion_token(keys),
+        "malformed": "not.a.jwt",
+        "garbage": "x" * 40,
+    }
+
+
+@pytest.mark.parametrize("case", list(bad_tokens(Keys()).keys()))
+def test_bad_tokens_are_401(env, case):
+    stack, keys, *_ = env
+    status, headers, body = unauthenticated(stack, bearer(bad_tokens(keys)[case]))
+    assert status == 401, (case, body)
+    assert 'error="invalid_token"' in headers["www-authenticate"]
+    assert "Bearer" not in body  # the token never comes back
+
+
+def test_unknown_kid_then_rotated_keys(env):
+    stack, keys, _, d = env
+    from cryptography.hazmat.primitives.asymmetric import ec
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    token = keys.token("alice", alg="ES256", key=new_key, kid="ec-rotated")
+    status, _, _ = unauthenticated(stack, bearer(token))
+    assert status == 401
+    (d / "jwks.json").write_text(json.dumps(keys.jwks(extra=[("ec-rotated", new_key, "ES256")])))
+    time.sleep(0.5)  # past the negative cache and the refresh rate limit
+    _, names = tools_for(stack, token)
+    assert "physics_solve" in names
+
+
+def test_tools_list_is_filtered_per_identity_and_calls_are_refused(env):
+    stack, keys, *_ = env
+    token = keys.token("carol", groups=["calculus-users"])
+    s, names = tools_for(stack, token)
+    assert names and all(n.startswith("calculus_") for n in names)
+    h = {**stack.session_headers(s), **bearer(token)}
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                                  "params": {"name": "physics_solve", "arguments": {}}}, h)
+    assert body["error"]["code"] == -32602 and "physics_solve" in body["error"]["message"] and "Forbidden" in body["error"]["message"]
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 4, "method": "tools/call",
+                                  "params": {"name": "calculus_simplify", "arguments": {"expression": "x+x"}}}, h)
+    assert status == 200 and body["result"]["structuredContent"]["result"] == "2*x"
+    # prompts and resources follow the server grant
+    _, _, body = stack.post({"jsonrpc": "2.0", "id": 5, "method": "prompts/list"}, h)
+    assert {p["name"].split("_")[0] for p in body["result"]["prompts"]} == {"calculus"}
+
+
+def test_caller_without_any_grant_is_403(env):
+    stack, keys, *_ = env
+    status, _, body = unauthenticated(stack, bearer(keys.token("bob")))
+    assert status == 403 and "Forbidden" in json.loads(body)["error"]["message"]
+
+
+def test_spoofed_identity_headers_grant_nothing(env):
+    stack, keys, *_ = env
+    alice_session = stack.initialize()  # default headers carry alice's token
+    carol = keys.token("carol", groups=["calculus-users"])
+    spoof = {"x-mcp-identity-digest": "anything", "x-mcp-server": "physics", "x-mcp-route": "gateway-stream",
+             "x-mcp-identity": "alice", **bearer(carol)}
+    s, names = tools_for(stack, carol)
+    _, _, body = stack.post({"jsonrpc": "2.0", "id": 6, "method": "tools/call",
+                             "params": {"name": "physics_solve", "arguments": {}}}, {**stack.session_headers(s), **spoof})
+    assert "Forbidden" in body["error"]["message"]
+    # alice's session presented by carol: as if it did not exist
+    status, _, _ = stack.post({"jsonrpc": "2.0", "id": 7, "method": "tools/list"}, {**stack.session_headers(alice_session), **spoof})
+    assert status == 404
+
+
+def test_kubernetes_token_review(env):
+    stack, keys, reviewer, _ = env
+    before = len(reviewer.requests)
+    s, names = tools_for(stack, SA_TOKEN)
+    assert "calculus_differentiate" in names and "physics_solve" in names
+    assert "calculus_series" not in names and "physics_kinetic_energy" not in names
+    sent = reviewer.requests[before]
+    assert sent["path"] == "/apis/authentication.k8s.io/v1/tokenreviews"
+    assert sent["authorization"] == "Bearer reviewer-secret-token"
+    assert sent["body"]["apiVersion"] == "authentication.k8s.io/v1" and sent["body"]["kind"] == "TokenReview"
+    assert sent["body"]["spec"] == {"token": SA_TOKEN, "audiences": [AUDIENCE]}
+    status, _, _ = unauthenticated(stack, bearer("k8s-token-nobody-knows"))
+    assert status == 401
+
+
+def test_one_review_for_1000_concurrent_requests(env):
+    stack, keys, reviewer, _ = env
+    token = "k8s-sa-token-burst"
+    reviewer.tokens[token] = ("system:serviceaccount:agents:burst", [], [AUDIENCE])
+    reviewer.delay = 0.3
+    before = len([r for r in reviewer.requests if r["body"]["spec"]["token"] == token])
+    s = None
+
+    def one(_):
+        req = urllib.request.Request(stack.url, data=b'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}',
+                                     method="POST", headers={"content-type": "application/json", **bearer(token)})
+        with urllib.request.urlopen(req, timeout=20) as r:
+            return r.status
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(64) as pool:
+            statuses = list(pool.map(one, range(1000)))
+    finally:
+        reviewer.delay = 0
+    assert statuses.count(200) == 1000
+    reviews = len([r for r in reviewer.requests if r["body"]["spec"]["token"] == token]) - before
+    assert reviews == 1, reviews
+
+
+def test_reviewer_down_or_slow_is_503_never_allow(env):
+    stack, keys, reviewer, _ = env
+    reviewer.tokens["k8s-token-while-failing"] = ("system:serviceaccount:agents:x", [], [AUDIENCE])
+    reviewer.fail = True
+    try:
+        status, headers, _ = unauthenticated(stack, bearer("k8s-token-while-failing"))
+        assert status == 503 and headers["retry-after"] == "5"
+    finally:
+        reviewer.fail = False
+    reviewer.tokens["k8s-token-slow"] = ("system:serviceaccount:agents:y", [], [AUDIENCE])
+    reviewer.delay = 2.0  # beyond the configured 1 s review timeout
+    try:
+        status, headers, _ = unauthenticated(stack, bearer("k8s-token-slow"))
+        assert status == 503
+    finally:
+        reviewer.delay = 0
+    # not cached as a failure: once the reviewer answers, the same token works
+    s, names = tools_for(stack, "k8s-token-while-failing")
+    assert "physics_solve" in names
