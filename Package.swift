@@ -34,7 +34,10 @@ let package = Package(
         .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL"]),
 
         // Outbound: the gateway's own MCP client for discovery and backend sessions.
-        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth"]),
+        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),
+
+        // Metrics, audit trail.
+        .target(name: "Observability", dependencies: ["Logging"]),
 
         // Envoy adapters.
         .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth"]),
@@ -43,7 +46,7 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["COpenSSL"]),
 
         // The binary.
-        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth"]),
+        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),
 
         // Benchmarks only: a fast MCP backend (Streamable HTTP, JSON) so the backend is never the bottleneck.
         .executableTarget(name: "mcp-bench-backend", dependencies: ["AdminHTTP", "HTTP2", "Logging"]),

@@ -28,6 +28,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     var router: MCPRouter
     var head: MCPRequestHead?
     var identity: CallerIdentity?
+    var requestID: String?
     var plan: ForwardPlan?
     var backendSession: String?
     var started = MonotonicTime.now()
@@ -60,6 +61,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             reply(JSONRPCReply.errorReply(id: nil, error, era: .handshake), stream, inBody: false)
             return
         }
+        requestID = h.firstString("x-request-id")
         let head = MCPRequestHead(
             method: h.firstString(":method") ?? "", path: h.firstString(":path") ?? "",
             sessionID: h.firstString("mcp-session-id"), protocolVersion: h.firstString("mcp-protocol-version"),
@@ -110,6 +112,17 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                 stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(response: mutation))))
             }
         case .forward(let plan):
+            if plan.rpcMethod == "tools/call", !router.limiter.isEmpty,
+               case .limited(let retry, let limit, let per) = router.limiter.check(
+                   caller: identity?.digest ?? "anonymous", server: plan.server.name, tool: plan.publicName, now: WallClock.unixSeconds()) {
+                context.observer.rateLimited(plan, caller: identity, requestID: requestID)
+                let error = JSONRPCError(code: -32000, message: "Rate limit exceeded: \(limit) tool calls per \(PrometheusNumber.text(per)) s; retry in \(retry) s",
+                                         dataJSON: "{\"retryAfterSeconds\":\(retry)}", fixedHTTPStatus: 429)
+                var local = JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era)
+                local.headers.append(("retry-after", String(retry)))
+                sendImmediate(local, stream)
+                return
+            }
             self.plan = plan
             started = MonotonicTime.now()
             if plan.era == .handshake, let client = plan.clientSession {
@@ -147,12 +160,16 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     private func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
+        context.observer.answeredLocally(local, caller: identity, session: local.newSession ?? local.endedSession, requestID: requestID)
+        sendImmediate(local, stream)
+    }
+
+    private func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream) {
         var headers = [HeaderValueOption.overwrite(key: "content-type", value: local.contentType)]
         for (k, v) in local.headers { headers.append(.overwrite(key: k, value: v)) }
         var immediate = ImmediateResponse(code: Int32(local.status), headers: headers, body: "")
         immediate.body = local.body
         immediate.details = "mcp_gateway"
-        context.observer.answeredLocally(method: head?.method ?? "", status: local.status)
         stream.reply(.immediate(immediate))
     }
 
@@ -164,7 +181,6 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             return
         }
         let status = Int(h.firstString(":status") ?? "") ?? 0
-        context.observer.forwarded(plan, status: status, seconds: MonotonicTime.now() - started)
         let contentType = h.firstString("content-type") ?? ""
         if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
             recoverExpiredSession(plan, client: client, expired: expired, stream)
@@ -172,9 +188,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
             let why = status == 504 ? "it did not answer within its timeout" : "the gateway could not reach it (HTTP \(status))"
-            reply(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream, inBody: true)
+            context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
+                                       outcome: status == 504 ? "timeout" : "unavailable", seconds: MonotonicTime.now() - started)
+            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
             return
         }
+        context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
+                                   outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicTime.now() - started)
         var set: [HeaderValueOption] = []
         var remove: [String] = []
         if plan.era == .handshake, let client = plan.clientSession {
@@ -207,6 +227,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     private func finishRetry(_ outcome: Result<DirectReply, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession,
                              _ stream: ExternalProcessorStream) {
+                    context.observer.forwarded(plan, caller: identity, requestID: requestID,
+                                               status: (try? outcome.get().status) ?? 502,
+                                               outcome: (try? outcome.get()).map { (200..<300).contains($0.status) ? "ok" : "error" } ?? "unavailable",
+                                               seconds: MonotonicTime.now() - started)
                     switch outcome {
                     case .success(let direct):
                         var headers = [HeaderValueOption.overwrite(key: "content-type", value: direct.contentType),
@@ -233,3 +257,7 @@ enum MonotonicTime {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+enum PrometheusNumber {
+    static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
+}

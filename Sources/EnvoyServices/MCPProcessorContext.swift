@@ -45,14 +45,19 @@ public struct DirectReply: Sendable {
     }
 }
 
-/// Hooks for metrics and audit: one call when a request's fate is known.
+/// Governance hooks: rate limits before a call leaves, metrics and audit once its fate is known.
 public protocol MCPRequestObserver: Sendable {
-    func answeredLocally(method: String, status: Int)
-    func forwarded(_ plan: ForwardPlan, status: Int, seconds: Double)
+    /// The gateway answered itself (lists, handshakes, errors, refused calls).
+    func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?)
+    /// A forwarded call got its response headers (or a gateway error in their place).
+    func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double)
+    /// A call refused by a rate limit.
+    func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?)
 }
 
 public struct NoObserver: MCPRequestObserver {
     public init() {}
-    public func answeredLocally(method: String, status: Int) {}
-    public func forwarded(_ plan: ForwardPlan, status: Int, seconds: Double) {}
+    public func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {}
+    public func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {}
+    public func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {}
 }

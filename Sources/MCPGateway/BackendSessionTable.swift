@@ -77,17 +77,24 @@ public final class BackendSessionTable: Sendable {
         }
     }
 
-    /// Removes and returns every backend session of a client session (on DELETE).
+    /// Removes and returns every backend session of a client session (on DELETE). Calls still
+    /// waiting for a creation are answered "session not found" rather than left hanging: the
+    /// creation's own completion no longer finds their entry.
     public func removeAll(client: ClientSession) -> [(server: String, session: String)] {
         var out: [(String, String)] = []
+        var orphaned: [Completion] = []
         for shard in shards {
             shard.table.withLock { table in
                 for (key, entry) in table where key.nonce == client.nonce {
-                    if case .ready(let id) = entry { out.append((key.server, id)) }
+                    switch entry {
+                    case .ready(let id): out.append((key.server, id))
+                    case .creating(let waiters): orphaned += waiters
+                    }
                     table[key] = nil
                 }
             }
         }
+        for w in orphaned { w(.failure(.unknownSession())) }
         return out
     }
 

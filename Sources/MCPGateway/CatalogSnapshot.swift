@@ -21,7 +21,7 @@ public final class CatalogSnapshot: Sendable {
     let modernServers: Set<String>
     let handshakeServers: Set<String>
 
-    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState]) {
+    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState], slots: MetricsSlotAssigner? = nil) {
         self.generation = generation
         self.serverStates = states
         var tools: [FederatedEntry] = [], prompts: [FederatedEntry] = []
@@ -45,7 +45,8 @@ public final class CatalogSnapshot: Sendable {
                 }
                 toolIndex[publicName] = tools.count
                 tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name,
-                                            json: FederatedNaming.renamed(tool, key: "name", to: publicName)))
+                                            json: FederatedNaming.renamed(tool, key: "name", to: publicName),
+                                            metricsSlot: slots?(server.name, publicName) ?? -1))
             }
             for prompt in found.prompts {
                 guard let name = prompt["name"]?.stringValue else { continue }

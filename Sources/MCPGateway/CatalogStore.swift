@@ -15,8 +15,10 @@ public final class CatalogStore: Sendable {
     }
 
     private let state: Mutex<State>
+    private let slots: MetricsSlotAssigner?
 
-    public init(config: GatewayConfig) {
+    public init(config: GatewayConfig, slots: MetricsSlotAssigner? = nil) {
+        self.slots = slots
         state = Mutex(State(config: config, states: [:], snapshot: .empty(config: config), generation: 0, listeners: []))
     }
 
@@ -52,7 +54,7 @@ public final class CatalogStore: Sendable {
             guard change(&s) else { return nil }
             s.generation += 1
             let old = s.snapshot
-            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states)
+            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states, slots: slots)
             return (old, s.snapshot, s.listeners)
         }
         if let (old, new, listeners) = result {

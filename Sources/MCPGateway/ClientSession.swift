@@ -133,12 +133,15 @@ public enum Base64URL {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes base64url or standard base64, padded or not; nil on any invalid character.
+    /// Decodes base64url or standard base64, padded or not; nil on any invalid character
+    /// (including anything but more `=` after the first `=`).
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         var out: [UInt8] = []
         var acc: UInt32 = 0, bits = 0
+        var padded = false
         for c in text.utf8 {
-            if c == UInt8(ascii: "=") { break }
+            if c == UInt8(ascii: "=") { padded = true; continue }
+            if padded { return nil }
             let v = reverse[Int(c)]
             if v < 0 { return nil }
             acc = acc << 6 | UInt32(v)

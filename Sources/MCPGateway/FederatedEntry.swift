@@ -7,7 +7,22 @@ public struct FederatedEntry: Sendable, Equatable {
     public let server: String
     public let originalName: String
     public let json: [UInt8]
+    /// A metrics slot for this tool, assigned when the catalog is built (never per request), so
+    /// counting a call is one atomic add and clients cannot mint new label values.
+    public var metricsSlot: Int = -1
+
+    public init(publicName: String, server: String, originalName: String, json: [UInt8], metricsSlot: Int = -1) {
+        self.publicName = publicName
+        self.server = server
+        self.originalName = originalName
+        self.json = json
+        self.metricsSlot = metricsSlot
+    }
 }
+
+/// Hands out metrics slots for (server, tool) label pairs; injected so the core stays free of
+/// the metrics implementation.
+public typealias MetricsSlotAssigner = @Sendable (_ server: String, _ tool: String) -> Int
 
 /// Reversible naming between what a server calls things and what the gateway's clients see.
 public enum FederatedNaming {

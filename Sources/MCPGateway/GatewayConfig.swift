@@ -15,6 +15,10 @@ public struct GatewayConfig: Sendable, Equatable {
     public var auth: AuthConfig?
     /// Per-identity access to servers and tools.
     public var policy: AccessPolicy
+    /// Tool-call rate limits.
+    public var rateLimits: [RateLimiter.Rule] = []
+    /// Audit trail: where lines go (`stdout`, or a file path) and whether argument names are kept.
+    public var audit = AuditConfig()
 
     public init(servers: [ServerConfig], session: SessionConfig = SessionConfig(), catalog: CatalogConfig = CatalogConfig(),
                 limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway",
@@ -53,6 +57,19 @@ public struct ServerConfig: Sendable, Equatable {
     /// Forward the client's `Authorization` header to this server (off by default: a client's
     /// token is for the gateway, not for every backend).
     public var forwardAuthorization: Bool
+
+    /// `host:port` and path of `url`: forwarded calls carry them as `:authority` and `:path`, so a
+    /// server needs no route of its own in Envoy (the dynamic forward proxy resolves it).
+    public var authority: String {
+        let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
+        return String(rest.prefix(while: { $0 != "/" && $0 != "?" }))
+    }
+
+    public var path: String {
+        let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
+        let p = rest.drop(while: { $0 != "/" })
+        return p.isEmpty ? "/" : String(p)
+    }
 
     public init(name: String, prefix: String? = nil, url: String, cluster: String? = nil, credential: Credential? = nil,
                 toolFilter: ToolFilter = ToolFilter(), timeoutSeconds: Double = 30, forwardAuthorization: Bool = false) {
@@ -131,5 +148,17 @@ public struct LimitsConfig: Sendable, Equatable {
 
     public init(maxBodyBytes: Int = 1 << 20) {
         self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+public struct AuditConfig: Sendable, Equatable {
+    /// `stdout` (default), `off`, or a file path (appended to).
+    public var destination: String = "stdout"
+    /// Record the names of the arguments of each call (never their values).
+    public var includeArgumentNames = false
+
+    public init(destination: String = "stdout", includeArgumentNames: Bool = false) {
+        self.destination = destination
+        self.includeArgumentNames = includeArgumentNames
     }
 }

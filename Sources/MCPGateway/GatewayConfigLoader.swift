@@ -24,7 +24,8 @@ public struct GatewayConfigLoader: Sendable {
             throw ConfigError(field: "", "not valid JSON: \(error)")
         }
         guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
-        try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization"], at: "")
+        try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization",
+                                       "rateLimits", "audit"], at: "")
 
         guard let list = root["servers"]?.arrayValue else {
             throw ConfigError(field: "servers", "required: a list of MCP servers")
@@ -52,7 +53,42 @@ public struct GatewayConfigLoader: Sendable {
         }
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }
+        if let r = root["rateLimits"] { config.rateLimits = try rateLimits(r) }
+        if let a = root["audit"] {
+            try rejectUnknown(a, allowed: ["destination", "includeArgumentNames"], at: "audit")
+            if let d = a["destination"] {
+                guard let ds = d.stringValue, !ds.isEmpty else { throw ConfigError(field: "audit.destination", "stdout, off, or a file path") }
+                config.audit.destination = ds
+            }
+            if let n = a["includeArgumentNames"] {
+                guard let b = n.boolValue else { throw ConfigError(field: "audit.includeArgumentNames", "must be true or false") }
+                config.audit.includeArgumentNames = b
+            }
+        }
         return config
+    }
+
+    private func rateLimits(_ v: JSONValue) throws(ConfigError) -> [RateLimiter.Rule] {
+        guard let list = v.arrayValue else { throw ConfigError(field: "rateLimits", "must be a list of limits") }
+        var rules: [RateLimiter.Rule] = []
+        for (i, r) in list.enumerated() {
+            let at = "rateLimits[\(i)]"
+            try rejectUnknown(r, allowed: ["calls", "perSeconds", "key", "servers", "tools"], at: at)
+            guard let calls = r["calls"]?.intValue, calls > 0 else { throw ConfigError(field: "\(at).calls", "required: a positive integer") }
+            guard let per = r["perSeconds"]?.doubleValue, per > 0 else { throw ConfigError(field: "\(at).perSeconds", "required: a positive number") }
+            var key = RateLimiter.Rule.Key.identity
+            if let k = r["key"] {
+                guard let ks = k.stringValue, let parsed = RateLimiter.Rule.Key(rawValue: ks) else {
+                    throw ConfigError(field: "\(at).key", "one of identity, identity_server, identity_tool")
+                }
+                key = parsed
+            }
+            let servers = try stringList(r["servers"], at: "\(at).servers")
+            let tools = try stringList(r["tools"], at: "\(at).tools")
+            rules.append(RateLimiter.Rule(calls: calls, perSeconds: per, key: key, servers: servers.isEmpty ? ["*"] : servers,
+                                          tools: tools.isEmpty ? ["*"] : tools))
+        }
+        return rules
     }
 
     private func auth(_ v: JSONValue) throws(ConfigError) -> AuthConfig {

@@ -10,6 +10,8 @@ public struct MCPRouter: Sendable {
     public let signer: SessionSigner
     public let revocations: SessionRevocations
     public let version: String
+    /// Tool-call rate limits (swapped with the router on a reload).
+    public let limiter: RateLimiter
     /// Wall-clock seconds; injected so tests control expiry.
     public let clock: @Sendable () -> Double
 
@@ -20,6 +22,7 @@ public struct MCPRouter: Sendable {
         self.revocations = revocations
         self.version = version
         self.clock = clock
+        self.limiter = RateLimiter(rules: config.rateLimits)
     }
 
     // MARK: requests without a JSON-RPC body (GET, DELETE, others)
@@ -76,10 +79,13 @@ public struct MCPRouter: Sendable {
         do { request = try JSONRPCRequest(parsing: body) } catch {
             return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
         }
-        switch era {
-        case .handshake: return routeHandshake(head, request, catalog, grants)
-        case .modern: return routeModern(head, request, catalog, grants)
+        let decision: RouteDecision = switch era {
+        case .handshake: routeHandshake(head, request, catalog, grants)
+        case .modern: routeModern(head, request, catalog, grants)
         }
+        guard case .reply(var local) = decision else { return decision }
+        local.rpcMethod = request.method.isEmpty ? "response" : request.method
+        return .reply(local)
     }
 
     private func routeHandshake(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
@@ -239,6 +245,14 @@ public struct MCPRouter: Sendable {
 
     // MARK: forwarding
 
+    /// An error reply for a call the gateway refused, marked for the audit trail and metrics.
+    func refuse(_ error: JSONRPCError, id: ArraySlice<UInt8>?, era: ProtocolEra, tool: String?, reason: String) -> RouteDecision {
+        var reply = JSONRPCReply.errorReply(id: id, error, era: era)
+        reply.refusedTool = tool
+        reply.refusal = reason
+        return .reply(reply)
+    }
+
     func forward(_ request: JSONRPCRequest, head: MCPRequestHead, catalog: CatalogSnapshot, era: ProtocolEra,
                  session: ClientSession?, grants: AccessPolicy.Grants) -> RouteDecision {
         let id = request.rawID
@@ -249,10 +263,10 @@ public struct MCPRouter: Sendable {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("tools/call needs params.name"), era: era))
             }
             guard let entry = catalog.tool(named: name) else {
-                return .reply(JSONRPCReply.errorReply(id: id, .unknownTool(name), era: era))
+                return refuse(.unknownTool(name), id: id, era: era, tool: name, reason: "unknown_tool")
             }
             guard grants.allowsTool(entry) else {
-                return .reply(JSONRPCReply.errorReply(id: id, .forbidden("tool \(name)"), era: era))
+                return refuse(.forbidden("tool \(name)"), id: id, era: era, tool: name, reason: "forbidden")
             }
             target = (entry, entry.server, nameRange, entry.originalName, name)
         case "prompts/get":
@@ -291,7 +305,8 @@ public struct MCPRouter: Sendable {
             return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown server for \(target.publicName)"), era: era))
         }
         guard catalog.isUp(server.name) else {
-            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it is not answering the gateway"), era: era))
+            return refuse(.serverUnavailable(server.name, "it is not answering the gateway"), id: id, era: era,
+                          tool: request.method == "tools/call" ? target.publicName : nil, reason: "unavailable")
         }
         guard catalog.speaks(era, server: server.name) else {
             let revision = era == .modern ? "2026-07-28" : "the handshake-era protocol (2025-11-25 and earlier)"
@@ -300,15 +315,21 @@ public struct MCPRouter: Sendable {
         var replacement: [UInt8] = []
         JSONText.appendString(target.original, to: &replacement)
         let body = request.splicing(target.range, with: replacement)
-        var set: [(String, String)] = [("x-mcp-server", server.name), ("content-length", String(body.count))]
+        var set: [(String, String)] = [("x-mcp-server", server.name), ("content-length", String(body.count)),
+                                       (":authority", server.authority), (":path", server.path)]
         var remove: [String] = []
         if era == .modern {
             set.append(("mcp-name", MCPHeaderValue.encode(target.original)))
             remove.append("mcp-session-id")
         }
         if !server.forwardAuthorization { remove.append("authorization") }
-        return .forward(ForwardPlan(server: server, era: era, body: body, clientSession: session, setHeaders: set,
-                                    removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
-                                    originalName: target.original, rawID: id.map(Array.init) ?? []))
+        var plan = ForwardPlan(server: server, era: era, body: body, clientSession: session, setHeaders: set,
+                               removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
+                               originalName: target.original, rawID: id.map(Array.init) ?? [])
+        if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
+        if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
+            plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
+        }
+        return .forward(plan)
     }
 }

@@ -18,6 +18,11 @@ public struct LocalReply: Sendable, Equatable {
     public var newSession: ClientSession?
     /// Set when this reply ended a session (DELETE): the adapter tears down backend sessions.
     public var endedSession: ClientSession?
+    /// The JSON-RPC method answered (for `mcp_requests_total`), and for a refused tool call the
+    /// tool and why (for the audit trail and `mcp_tool_calls_total`).
+    public var rpcMethod: String?
+    public var refusedTool: String?
+    public var refusal: String?
 
     public init(status: Int, body: [UInt8], contentType: String = "application/json", headers: [(String, String)] = [],
                 newSession: ClientSession? = nil, endedSession: ClientSession? = nil) {
@@ -50,6 +55,10 @@ public struct ForwardPlan: Sendable {
     public var publicName: String
     public var originalName: String
     public var rawID: [UInt8]
+    /// The tool's metrics slot (-1 for prompts, resources, completions).
+    public var metricsSlot: Int = -1
+    /// Argument names for the audit line, when the config opts in (never values).
+    public var argumentNames: [String] = []
 
     public init(server: ServerConfig, era: ProtocolEra, body: [UInt8], clientSession: ClientSession?, setHeaders: [(String, String)],
                 removeHeaders: [String], rpcMethod: String, publicName: String, originalName: String, rawID: [UInt8]) {

@@ -10,12 +10,13 @@ public final class SessionRevocations: Sendable {
 
     public init() {}
 
+    // The count is stored while the lock is held: stored after it, a prune that emptied the
+    // table could overwrite a concurrent revoke's count with 0 and hide that revocation.
     public func revoke(_ session: ClientSession, until expiry: Double) {
-        let n = revoked.withLock { table -> Int in
+        revoked.withLock { table in
             table[session.nonce] = expiry
-            return table.count
+            count.store(table.count, ordering: .releasing)
         }
-        count.store(n, ordering: .releasing)
     }
 
     public func isRevoked(_ session: ClientSession) -> Bool {
@@ -25,10 +26,9 @@ public final class SessionRevocations: Sendable {
 
     /// Drops entries past their expiry, bounding memory.
     public func prune(now: Double) {
-        let n = revoked.withLock { table -> Int in
+        revoked.withLock { table in
             table = table.filter { $0.value > now }
-            return table.count
+            count.store(table.count, ordering: .releasing)
         }
-        count.store(n, ordering: .releasing)
     }
 }

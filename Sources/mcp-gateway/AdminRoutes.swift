@@ -1,12 +1,15 @@
 import AdminHTTP
 import EnvoyServices
 import MCPGateway
+import Observability
 
 /// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
 struct AdminRoutes: Sendable {
     let health: HealthStatus
     let mcp: MCPStreamEndpoint?
     let protectedResource: ProtectedResourceMetadata?
+    let metrics: MetricsRegistry
+    let ready: @Sendable () -> (Bool, String)
 
     func handle(_ request: AdminRequest) -> AdminResult {
         if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
@@ -22,7 +25,10 @@ struct AdminRoutes: Sendable {
         case "/healthz":
             return .response(AdminResponse(status: 200, body: "ok\n"))
         case "/readyz":
-            return .response(health.isServing ? AdminResponse(status: 200, body: "ready\n") : AdminResponse(status: 503, body: "not ready\n"))
+            let (ok, why) = ready()
+            return .response(AdminResponse(status: ok ? 200 : 503, body: "\(why)\n"))
+        case "/metrics":
+            return .response(AdminResponse(status: 200, contentType: MetricsRegistry.contentType, body: metrics.render()))
         default:
             return .response(AdminResponse(status: 404, body: "not found\n"))
         }

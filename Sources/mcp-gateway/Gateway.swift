@@ -20,8 +20,8 @@ final class Gateway: @unchecked Sendable {
     private var group: EventLoopGroup?
     private var grpcServer: TCPServer?
     private var adminServer: TCPServer?
-    private var monitors: [BackendMonitor] = []
-    private var hub: NotificationHub?
+    private var federation: Federation?
+    private let metrics = GatewayMetrics(version: GatewayVersion.current)
 
     init(options: GatewayOptions) {
         self.options = options
@@ -34,13 +34,17 @@ final class Gateway: @unchecked Sendable {
         var streamEndpoint: MCPStreamEndpoint?
         var protectedResource: ProtectedResourceMetadata?
         if let path = options.configPath {
-            let mcp = try startFederation(configPath: path)
-            services.append(ExternalProcessorService(processor: MCPProcessor(context: mcp.context)))
-            streamEndpoint = mcp.endpoint
-            if let auth = mcp.context.router.config.auth {
-                services.append(try makeAuthorizationService(auth, context: mcp.context))
-                protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: mcp.context.router.config.mcpPath)
+            let federation = try Federation(configPath: path, metrics: metrics)
+            self.federation = federation
+            services.append(ExternalProcessorService(processor: MCPProcessor(context: federation.context)))
+            let context = federation.context
+            streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router })
+            if let auth = federation.config.auth {
+                services.append(try makeAuthorizationService(auth, context: federation.context))
+                protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)
             }
+            startKeepAlive(federation.hub)
+            federation.watchForChanges()
         } else {
             services.append(ExternalProcessorService(processor: PassThroughProcessor(version: GatewayVersion.current)))
         }
@@ -51,7 +55,8 @@ final class Gateway: @unchecked Sendable {
         try grpcServer.start()
         self.grpcServer = grpcServer
 
-        let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource)
+        let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource, metrics: metrics.registry,
+                                ready: { [weak self] in self?.readiness() ?? (false, "starting") })
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
                                            handler: { admin.handle($0) })
         try adminServer.start()
@@ -67,51 +72,11 @@ final class Gateway: @unchecked Sendable {
         ])
     }
 
-    /// Loads the config, starts one monitor per server, and builds the ext_proc context.
-    private func startFederation(configPath: String) throws -> (context: MCPProcessorContext, endpoint: MCPStreamEndpoint) {
-        let loader = GatewayConfigLoader(readFile: FileSystem.read, environment: { name in getenv(name).map { String(cString: $0) } })
-        let config = try loader.load(path: configPath)
-        let signer: SessionSigner
-        if let secret = config.session.secret {
-            signer = SessionSigner(secret: secret, ttlSeconds: config.session.ttlSeconds)
-        } else {
-            logger.warning("no session secret configured: sessions will not survive a restart or span replicas (set session.secretFile)")
-            signer = SessionSigner.ephemeral(ttlSeconds: config.session.ttlSeconds)
-        }
-        let store = CatalogStore(config: config)
-        let http = HTTPClient()
-        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
-        let table = BackendSessionTable { server, completion in sessions.create(server: server, completion: completion) }
-        let direct = DirectForwarder(http: http)
-        let router = MCPRouter(config: config, signer: signer, revocations: SessionRevocations(), version: GatewayVersion.current,
-                               clock: { WallClock.unixSeconds() })
-        let context = MCPProcessorContext(
-            router: router, catalog: store, backendSessions: table,
-            retryDirect: { plan, session, completion in
-                direct.send(plan, backendSession: session) { result in
-                    completion(result.map { DirectReply(status: $0.status, contentType: $0.contentType, body: $0.body) })
-                }
-            },
-            endBackendSession: { server, session in sessions.end(server: server, session: session) })
-        let hub = NotificationHub()
-        self.hub = hub
-        store.onChange { [logger] old, new in
-            for collision in new.collisions where !old.collisions.contains(collision) {
-                logger.warning("catalog collision", [("detail", collision)])
-            }
-            let diff = new.listsDiffer(from: old)
-            if diff.tools || diff.prompts || diff.resources {
-                hub.listsChanged(tools: diff.tools, prompts: diff.prompts, resources: diff.resources)
-            }
-        }
-        for server in config.servers {
-            let monitor = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current)
-            monitors.append(monitor)
-            monitor.start()
-        }
-        startKeepAlive(hub)
-        logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
-        return (context, MCPStreamEndpoint(path: config.mcpPath, hub: hub, router: { context.router }))
+    /// Ready when gRPC is serving, the config is loaded and every server has been tried once.
+    func readiness() -> (Bool, String) {
+        guard health.isServing else { return (false, "not serving") }
+        if let federation, !federation.isWarm { return (false, "catalog warming up") }
+        return (true, "ready")
     }
 
     /// ext_authz: JWT keys from a file or URL, Kubernetes TokenReview, one shared cache.
@@ -135,7 +100,9 @@ final class Gateway: @unchecked Sendable {
         let reviewer = auth.kubernetes.map { KubernetesTokenReviewer(config: $0, readFile: FileSystem.read) }
         let authenticator = Authenticator(config: auth, jwks: jwks, reviewer: reviewer, clock: { WallClock.unixSeconds() })
         logger.info("authentication on", [("kubernetes", String(auth.kubernetes != nil)), ("jwt", String(auth.jwt != nil))])
-        return AuthorizationService(authenticator: authenticator, config: auth, policy: { context.router.config.policy })
+        let governance = context.observer as? AuthObserver ?? NoAuthObserver()
+        return AuthorizationService(authenticator: authenticator, config: auth, policy: { context.router.config.policy },
+                                    observer: governance)
     }
 
     private func startKeepAlive(_ hub: NotificationHub) {
@@ -163,8 +130,7 @@ final class Gateway: @unchecked Sendable {
         received.wait()
         logger.info("shutting down: draining connections", [("deadline_seconds", String(options.drainSeconds))])
         health.setServing(false)
-        for m in monitors { m.stop() }
-        hub?.closeAll()
+        federation?.stop()
         grpcServer?.shutdown(deadline: options.drainSeconds)
         adminServer?.shutdown(deadline: 1)
         group?.stop()

@@ -3,7 +3,8 @@ import Synchronization
 import Testing
 @testable import HTTPClient
 
-@Suite struct PlainHTTPTests {
+@Suite(.enabled(if: serverAvailable, "the Python test server could not start"))
+struct PlainHTTPTests {
     @Test func contentLengthBodyAndHeaders() throws {
         let client = HTTPClient()
         let r = try get(client, server.http + "/cl")
@@ -102,6 +103,24 @@ import Testing
         #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 20))
         #expect(client.connectionsOpened <= 4)
         #expect(client.pool.idleCount == client.connectionsOpened)
+    }
+
+    @Test func poolLimits() throws {
+        // A caller's "Connection: close" is honoured: nothing pooled.
+        let client = HTTPClient()
+        #expect(try client.send(HTTPRequest(url: server.http + "/cl", headers: [("Connection", "close")]), timeout: 10).status == 200)
+        #expect(client.pool.idleCount == 0)
+        // Connections idle longer than the idle timeout are not reused.
+        let shortLived = HTTPClient(configuration: .init(idleConnectionTimeout: 0.2))
+        _ = try get(shortLived, server.http + "/cl")
+        Thread.sleep(forTimeInterval: 0.4)
+        _ = try get(shortLived, server.http + "/cl")
+        #expect(shortLived.connectionsOpened == 2)
+        // No pooling at all.
+        let unpooled = HTTPClient(configuration: .init(maxIdleConnectionsPerOrigin: 0))
+        _ = try get(unpooled, server.http + "/cl")
+        _ = try get(unpooled, server.http + "/cl")
+        #expect(unpooled.connectionsOpened == 2 && unpooled.pool.idleCount == 0)
     }
 
     @Test func serverClosingAnIdleConnectionIsDetectedBeforeReuse() throws {

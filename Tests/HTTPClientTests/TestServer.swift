@@ -12,9 +12,26 @@ final class TestServer: Sendable {
     let http6Port: Int?
     let directory: String
 
-    static let shared: TestServer = {
-        do { return try TestServer() } catch { fatalError("cannot start the Python test server: \(error)") }
+    /// nil (and the network suites skip) if the venv's Python cannot run the server, so a
+    /// machine without `make setup` still runs every other test.
+    static let shared: TestServer? = {
+        do {
+            return try TestServer()
+        } catch {
+            print("HTTPClientTests: cannot start the Python test server: \(error)")
+            return nil
+        }
     }()
+
+    /// The package's venv Python (`make setup` creates it), found from this file's path.
+    private static var python: String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for candidate in [root.appendingPathComponent(".venv/bin/python").path, "/work/main/.venv/bin/python"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return "/usr/bin/python3"
+    }
 
     private let process: Process
     private let stdin: Pipe
@@ -25,7 +42,7 @@ final class TestServer: Sendable {
         let script = dir.appendingPathComponent("server.py")
         try Self.script.write(to: script, atomically: true, encoding: .utf8)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/work/main/.venv/bin/python")
+        process.executableURL = URL(fileURLWithPath: Self.python)
         process.arguments = ["-u", script.path, dir.path]
         let stdin = Pipe(), stdout = Pipe()
         process.standardInput = stdin

@@ -126,7 +126,7 @@ import Testing
         #expect(snap.collisions.contains { $0.contains("prompt \"x_b_p\"") })
     }
 
-    @Test func sameServerDuplicateReported() {
+    @Test func sameServerDuplicateReported() throws {
         let config = GatewayConfig(servers: [ServerConfig(name: "a", url: "http://a")])
         let snap = CatalogSnapshot(generation: 1, config: config, states: [
             "a": .up(DiscoveredServer(name: "a", tools: [["name": "t", "v": 1], ["name": "t", "v": 2]])),

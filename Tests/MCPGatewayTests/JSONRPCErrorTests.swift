@@ -24,7 +24,7 @@ import Testing
         #expect(JSONRPCError(code: -32601, message: "m", fixedHTTPStatus: 503).httpStatus(era: era) == 503)
     }
 
-    @Test func constructors() {
+    @Test func constructors() throws {
         #expect(JSONRPCError.methodNotFound("x/y").dataJSON == #""x/y""#)
         #expect(JSONRPCError.methodNotFound("x/y").httpStatus(era: .modern) == 404)
         #expect(JSONRPCError.unknownTool("calc_add").message == "Unknown tool: calc_add")

@@ -1,0 +1,161 @@
+import Dispatch
+import EnvoyServices
+import HTTPClient
+import Logging
+import MCPGateway
+import Synchronization
+import Upstreams
+
+/// The federation's moving parts: the catalog, one monitor per server, and the processor
+/// context. Owns live reconfiguration: a new config is validated whole, then swapped in
+/// (router, catalog, monitors) while requests keep flowing; a bad one changes nothing.
+final class Federation: @unchecked Sendable {
+    let configPath: String
+    let loader: GatewayConfigLoader
+    let store: CatalogStore
+    let context: MCPProcessorContext
+    let hub: NotificationHub
+    let metrics: GatewayMetrics
+    private let http: HTTPClient
+    private let signerSecret: [UInt8]?
+    private let signer: SessionSigner
+    private let revocations = SessionRevocations()
+    private let monitors = Mutex<[String: BackendMonitor]>([:])
+    private let reloadLock = Mutex<Void>(())
+    private let logger = Logger(component: "config")
+
+    init(configPath: String, metrics: GatewayMetrics) throws {
+        self.configPath = configPath
+        self.metrics = metrics
+        loader = GatewayConfigLoader(readFile: FileSystem.read, environment: { name in getenv(name).map { String(cString: $0) } })
+        let config = try loader.load(path: configPath)
+        signerSecret = config.session.secret
+        if let secret = config.session.secret {
+            signer = SessionSigner(secret: secret, ttlSeconds: config.session.ttlSeconds)
+        } else {
+            logger.warning("no session secret configured: sessions will not survive a restart or span replicas (set session.secretFile)")
+            signer = SessionSigner.ephemeral(ttlSeconds: config.session.ttlSeconds)
+        }
+        store = CatalogStore(config: config, slots: metrics.slotAssigner)
+        http = HTTPClient()
+        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
+        let table = BackendSessionTable { server, completion in sessions.create(server: server, completion: completion) }
+        let direct = DirectForwarder(http: http)
+        let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
+        context = MCPProcessorContext(
+            router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
+                              clock: { WallClock.unixSeconds() }),
+            catalog: store, backendSessions: table,
+            retryDirect: { plan, session, completion in
+                direct.send(plan, backendSession: session) { result in
+                    completion(result.map { DirectReply(status: $0.status, contentType: $0.contentType, body: $0.body) })
+                }
+            },
+            endBackendSession: { server, session in sessions.end(server: server, session: session) },
+            observer: governance)
+        hub = NotificationHub()
+        store.onChange { [hub, logger] old, new in
+            for collision in new.collisions where !old.collisions.contains(collision) {
+                logger.warning("catalog collision", [("detail", collision)])
+            }
+            let diff = new.listsDiffer(from: old)
+            if diff.tools || diff.prompts || diff.resources {
+                hub.listsChanged(tools: diff.tools, prompts: diff.prompts, resources: diff.resources)
+            }
+        }
+        metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
+        startMonitors(for: config)
+        logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
+    }
+
+    var config: GatewayConfig { context.router.config }
+
+    /// Every configured server has been tried at least once (up or down): the catalog is warm.
+    var isWarm: Bool {
+        let snapshot = store.snapshot
+        return config.servers.allSatisfy { snapshot.serverStates[$0.name] != nil && snapshot.serverStates[$0.name] != .pending }
+    }
+
+    private func startMonitors(for config: GatewayConfig) {
+        monitors.withLock { running in
+            let wanted = Dictionary(uniqueKeysWithValues: config.servers.map { ($0.name, $0) })
+            for (name, monitor) in running where wanted[name] != monitor.server {
+                monitor.stop()
+                running[name] = nil
+            }
+            for server in config.servers where running[server.name] == nil {
+                let m = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current)
+                running[server.name] = m
+                m.start()
+            }
+        }
+    }
+
+    func stop() {
+        monitors.withLock { for m in $0.values { m.stop() } }
+        hub.closeAll()
+    }
+
+    /// Re-reads the config file. Returns false (and keeps the old config) if it is invalid.
+    @discardableResult
+    func reload(reason: String) -> Bool {
+        reloadLock.withLock { _ in
+            let new: GatewayConfig
+            do {
+                new = try loader.load(path: configPath)
+                _ = try AuditTrail(config: new.audit)
+            } catch {
+                metrics.configReloads.add(slot: 1)
+                logger.error("config reload refused: the previous configuration keeps serving", [("reason", reason), ("error", "\(error)")])
+                return false
+            }
+            let old = config
+            guard new != old else { return true }
+            if new.session.secret != signerSecret {
+                logger.warning("session secret changes need a restart; keeping the current one")
+            }
+            if new.auth != old.auth {
+                logger.warning("auth settings change needs a restart; policy and rate limits apply now")
+            }
+            context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: GatewayVersion.current,
+                                            clock: { WallClock.unixSeconds() }))
+            store.replaceConfig(new)
+            startMonitors(for: new)
+            metrics.configReloads.add(slot: 0)
+            logger.info("config reloaded", [("reason", reason), ("servers", new.servers.map(\.name).joined(separator: ","))])
+            return true
+        }
+    }
+
+    /// Reloads on SIGHUP and when the file's modification time changes (polled every 2 s).
+    func watchForChanges() {
+        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "sighup"))
+        signal(SIGHUP, SIG_IGN)
+        hup.setEventHandler { [weak self] in self?.reload(reason: "SIGHUP") }
+        hup.resume()
+        var last = Self.modificationTime(configPath)
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "config-watch"))
+        timer.schedule(deadline: .now() + 2, repeating: 2)
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            let now = Self.modificationTime(self.configPath)
+            if now != last {
+                last = now
+                self.reload(reason: "file changed")
+            }
+        }
+        timer.resume()
+        sources = [hup, timer]
+    }
+    private var sources: [DispatchSourceProtocol] = []
+
+    static func modificationTime(_ path: String) -> Int {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return 0 }
+        return st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

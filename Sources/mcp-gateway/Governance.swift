@@ -1,0 +1,58 @@
+import EnvoyServices
+import Logging
+import MCPGateway
+import TokenAuth
+
+/// Rate limits, metrics and the audit trail, behind the processor's observer hooks.
+struct Governance: MCPRequestObserver, AuthObserver {
+    let metrics: GatewayMetrics
+    let audit: AuditTrail
+    let sessionTTL: Double
+    /// Slots for every (result, reason) pair ext_authz can report, resolved once.
+    let authSlots: [String: Int]
+
+    init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
+        self.metrics = metrics
+        self.audit = audit
+        self.sessionTTL = sessionTTL
+        var slots: [String: Int] = [:]
+        let reasons = ["deny": ["missing_token", "forbidden", "malformed", "algorithm", "unknown_key", "invalid_key", "signature",
+                                "expired", "not_yet_valid", "issuer", "audience", "claims", "rejected", "config", "other"],
+                       "allow": ["jwt", "kubernetes", "other"], "error": ["reviewer_unavailable", "other"]]
+        for (result, list) in reasons { for r in list { slots["\(result)/\(r)"] = metrics.authDecisions.slot([result, r]) } }
+        authSlots = slots
+    }
+
+    func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {
+        metrics.extProcStreams.add(slot: 0)
+        metrics.countRequest(method: reply.rpcMethod ?? "other", ok: reply.status < 400 && reply.refusal == nil)
+        if let s = reply.newSession { metrics.sessionOpened(s, ttl: sessionTTL) }
+        if let s = reply.endedSession { metrics.sessionEnded(s) }
+        if let tool = reply.refusedTool, let why = reply.refusal {
+            audit.record(tool: tool, server: "", caller: caller, session: session, requestID: requestID, outcome: why,
+                         status: reply.status, seconds: 0)
+        }
+    }
+
+    func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
+        metrics.extProcStreams.add(slot: 1)
+        metrics.countRequest(method: plan.rpcMethod, ok: outcome == "ok")
+        guard plan.rpcMethod == "tools/call" else { return }
+        metrics.countToolCall(slot: plan.metricsSlot, outcome: outcome, seconds: seconds)
+        audit.record(tool: plan.publicName, server: plan.server.name, caller: caller, session: plan.clientSession, requestID: requestID,
+                     outcome: outcome, status: status, seconds: seconds, argumentNames: plan.argumentNames)
+    }
+
+    func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
+        metrics.rateLimited.add(slot: metrics.rateLimited.slot([plan.server.name]))
+        metrics.countToolCall(slot: plan.metricsSlot, outcome: "rate_limited", seconds: nil)
+        metrics.countRequest(method: plan.rpcMethod, ok: false)
+        audit.record(tool: plan.publicName, server: plan.server.name, caller: caller, session: plan.clientSession, requestID: requestID,
+                     outcome: "rate_limited", status: 429, seconds: 0)
+    }
+
+    func decided(result: String, reason: String) {
+        metrics.extAuthzChecks.add()
+        metrics.authDecisions.add(slot: authSlots["\(result)/\(reason)"] ?? authSlots["\(result)/other"] ?? -1)
+    }
+}
