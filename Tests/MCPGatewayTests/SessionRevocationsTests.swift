@@ -53,7 +53,9 @@ import Testing
 
     @Test func revokeRacingPruneIsNeverLost() {
         // Each round: one thread prunes an empty table while another revokes. The revocation
-        // must be visible afterwards whatever the interleaving.
+        // must be visible afterwards whatever the interleaving. (Before the count was stored
+        // under the lock, about 1 round in 100 000 lost it, so this catches a regression in
+        // most runs; it cannot fail spuriously.)
         for _ in 0..<100_000 {
             let revocations = SessionRevocations()
             let s = session()
