@@ -217,3 +217,20 @@ def test_reviewer_down_or_slow_is_503_never_allow(env):
     # not cached as a failure: once the reviewer answers, the same token works
     s, names = tools_for(stack, "k8s-token-while-failing")
     assert "physics_solve" in names
+
+
+def test_client_token_is_not_forwarded_to_servers(env):
+    stack, keys, *_ = env
+    token = keys.token("alice")
+    s = stack.initialize(headers=bearer(token))
+    status, _, body = stack.post({"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+                                  "params": {"name": "physics_kinetic_energy", "arguments": {"mass": 1, "velocity": 2}}},
+                                 {**stack.session_headers(s), **bearer(token)})
+    assert status == 200 and "result" in body
+    with urllib.request.urlopen(f"{stack.physics.base}/admin/last-request-headers", timeout=5) as r:
+        seen = json.loads(r.read())
+    assert seen["content-type"] == "application/json"
+    assert "authorization" not in seen, "the client's token reached the MCP server"
+    assert token not in json.dumps(seen)
+    assert "calculus" not in seen.get("mcp-session-id", "") and seen.get("mcp-session-id") != s
+    assert stack.gateway.output().count(token[:40]) == 0  # and never in the gateway's logs

@@ -239,3 +239,12 @@ def test_gateway_down_fails_closed(own_stack):
     own_stack.gateway.stop()
     status, _, _ = own_stack.post({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, own_stack.session_headers(s))
     assert status >= 500
+
+
+def test_body_over_envoys_buffer_is_413_json(stack):
+    s = stack.initialize()
+    big = {"jsonrpc": "2.0", "id": 8, "method": "tools/call",
+           "params": {"name": "calculus_simplify", "arguments": {"expression": "x" * 1_200_000}}}
+    status, hdrs, body = stack.post(big, stack.session_headers(s))
+    assert status == 413 and hdrs["content-type"].startswith("application/json")
+    assert body["error"]["code"] == -32600 and body["id"] is None

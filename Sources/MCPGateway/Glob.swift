@@ -1,20 +1,21 @@
 /// Shell-style globs (`*` any run, `?` one character) for tool filters and policy rules.
+/// Matches Unicode scalars, not bytes, so `?` also stands for one non-ASCII character.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern.utf8), t = Array(text.utf8)
+        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
-            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
-                pi += 1; ti += 1
-            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
+            if pi < p.count && p[pi] == "*" {
                 star = pi; mark = ti; pi += 1
+            } else if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
+                pi += 1; ti += 1
             } else if star >= 0 {
                 pi = star + 1; mark += 1; ti = mark
             } else {
                 return false
             }
         }
-        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        while pi < p.count && p[pi] == "*" { pi += 1 }
         return pi == p.count
     }
 }

@@ -7,6 +7,10 @@ import Testing
         ("*c", "abc"), ("a*c", "ac"), ("a*c", "abbbc"), ("*b*", "abc"), ("a*b*c", "aXbYc"), ("a**c", "ac"),
         ("???", "abc"), ("*_admin", "secret_admin"), ("a*a", "aaa"), ("*a*a*", "banana"),
         ("wetter.*", "wetter.müller"), ("wetter.m?ller", "wetter.mxller"),
+        // `?` is one character, also when it is not ASCII.
+        ("wetter.m?ller", "wetter.müller"), ("?", "ü"), ("??", "🎉x"),
+        // A `*` in the pattern is a wildcard even where the text holds a literal `*`.
+        ("*", "*a"), ("a*", "a*b"), ("*b", "**b"), ("system:*", "system:*:x"),
     ])
     func matches(_ pattern: String, _ text: String) {
         #expect(Glob.matches(pattern, text))
@@ -15,9 +19,45 @@ import Testing
     @Test(arguments: [
         ("add", "ad"), ("add", "addd"), ("add", "Add"), ("a?d", "ad"), ("a*c", "ab"), ("*c", "cb"),
         ("???", "ab"), ("???", "abcd"), ("", "a"), ("a*b*c", "aXbY"), ("?", ""), ("*x", ""),
+        ("??", "ü"), ("a?", "a"),
     ])
     func doesNotMatch(_ pattern: String, _ text: String) {
         #expect(!Glob.matches(pattern, text))
+    }
+
+    /// Reference matcher: dynamic programming over characters.
+    static func reference(_ pattern: [Character], _ text: [Character]) -> Bool {
+        var dp = Array(repeating: Array(repeating: false, count: text.count + 1), count: pattern.count + 1)
+        dp[0][0] = true
+        for i in stride(from: 1, through: pattern.count, by: 1) {
+            for j in 0...text.count {
+                switch pattern[i - 1] {
+                case "*": dp[i][j] = dp[i - 1][j] || (j > 0 && dp[i][j - 1])
+                case "?": dp[i][j] = j > 0 && dp[i - 1][j - 1]
+                case let c: dp[i][j] = j > 0 && dp[i - 1][j - 1] && text[j - 1] == c
+                }
+            }
+        }
+        return dp[pattern.count][text.count]
+    }
+
+    static func all(_ alphabet: [Character], upTo length: Int) -> [[Character]] {
+        var out: [[Character]] = [[]], layer: [[Character]] = [[]]
+        for _ in 0..<length {
+            layer = layer.flatMap { w in alphabet.map { w + [$0] } }
+            out += layer
+        }
+        return out
+    }
+
+    @Test func agreesWithAReferenceOnAllShortInputs() {
+        var mismatches: [String] = []
+        for p in Self.all(["a", "ü", "*", "?"], upTo: 4) {
+            for t in Self.all(["a", "ü", "*"], upTo: 4) where Glob.matches(String(p), String(t)) != Self.reference(p, t) {
+                mismatches.append("\(String(p)) ~ \(String(t))")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
     }
 
     @Test func emptyPatternMatchesOnlyEmpty() {

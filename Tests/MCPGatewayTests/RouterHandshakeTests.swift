@@ -442,6 +442,24 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
         #expect(reply.errorCode == -32602)
     }
 
+    @Test func catalogOlderThanTheRouterConfig() throws {
+        // During a reload the router may already run the new config (phys removed) while a
+        // request still holds the old snapshot: the call is refused, not sent to a removed server.
+        var newConfig = Fixture.config()
+        newConfig.servers.removeAll { $0.name == "phys" }
+        let router = MCPRouter(config: newConfig, signer: Fixture.signer, revocations: SessionRevocations(), version: "1",
+                               clock: { Fixture.t0 })
+        let session = Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: UInt64(Fixture.t0))
+        let head = MCPRequestHead(method: "POST", path: "/mcp", sessionID: session.token)
+        let body = utf8(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"phys_velocity"}}"#)
+        let reply = try #require(router.route(head: head, body: body[...], catalog: h.catalog).localReply)
+        #expect(reply.errorCode == -32602)
+        #expect(reply.errorMessage == "Unknown server for phys_velocity")
+        // Tools of servers still configured keep working.
+        let ok = utf8(#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calc_add"}}"#)
+        #expect(router.route(head: head, body: ok[...], catalog: h.catalog).forwardPlan?.server.name == "calc")
+    }
+
     @Test func slicedBodyWithAnOffsetSplicesCorrectly() throws {
         // The adapter hands the router a slice of a larger buffer.
         let token = try #require(h.openSession())

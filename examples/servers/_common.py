@@ -22,6 +22,7 @@ Nothing here is calculus- or physics-specific:
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import re
 import sys
@@ -373,6 +374,26 @@ def serve(mcp: MCPServer[Any], args: argparse.Namespace, hub: ListChangedHub) ->
     if path != "/":
         # Serve "/mcp/" too instead of Starlette's 307 redirect (agents are often configured with it).
         app.router.routes.append(Route(path + "/", endpoint=StreamableHTTPASGIApp(mcp.session_manager)))
+
+    if args.enable_dynamic_tools:
+        # Test hook: remember the headers of the last MCP POST, so a gateway's tests can check what
+        # was forwarded (e.g. that the client's Authorization header was not).
+        last: dict[str, str] = {}
+        inner = app
+
+        async def recording_app(scope, receive, send):  # type: ignore[no-untyped-def]
+            if scope["type"] == "http" and scope["method"] == "POST" and scope["path"].rstrip("/") == path.rstrip("/"):
+                last.clear()
+                last.update({k.decode(): v.decode() for k, v in scope["headers"]})
+            if scope["type"] == "http" and scope["path"] == "/admin/last-request-headers":
+                body = json.dumps(last).encode()
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+            await inner(scope, receive, send)
+
+        app = recording_app  # type: ignore[assignment]
 
     def on_started(host: str, port: int) -> None:
         shown = f"[{host}]" if ":" in host else host
