@@ -101,8 +101,10 @@ public struct MCPBackendClient: Sendable {
     public func request(method: String, paramsJSON: String, session: String?, protocolVersion: String?,
                         modern: Bool = false) throws(BackendError) -> (HTTPResponseHead, JSONValue) {
         let body = Array("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\(JSONText.string(method)),\"params\":\(paramsJSON)}".utf8)
+        // Lists and discovery change nothing on the server: safe to retry on a stale pooled connection.
+        let idempotent = method.hasSuffix("/list") || method == "server/discover" || method == "ping"
         let response = try send(body: body, headers: baseHeaders(session: session, protocolVersion: protocolVersion,
-                                                                  method: modern ? method : nil))
+                                                                  method: modern ? method : nil), idempotent: idempotent)
         if response.status == 404 && session != nil {
             throw BackendError(server: server.name, "session expired (HTTP 404)", sessionExpired: true)
         }
@@ -119,9 +121,9 @@ public struct MCPBackendClient: Sendable {
         return (response.head, result)
     }
 
-    func send(body: [UInt8], headers: [(String, String)]) throws(BackendError) -> HTTPResponse {
+    func send(body: [UInt8], headers: [(String, String)], idempotent: Bool = false) throws(BackendError) -> HTTPResponse {
         do {
-            let req = try HTTPRequest(method: "POST", url: server.url, headers: headers, body: body)
+            let req = try HTTPRequest(method: "POST", url: server.url, headers: headers, body: body, idempotent: idempotent)
             return try http.send(req, timeout: server.timeoutSeconds)
         } catch {
             throw BackendError(server: server.name, "\(error)")
