@@ -53,6 +53,18 @@ function init(args)
   if args[4] and args[4] ~= "-" and args[4] ~= "" then session = args[4] end
   init_req = post(INIT_BODY, nil)
   if session then build_session_requests() end
+  if session and (workload == "call" or workload == "list") then
+    -- One fixed request: let wrk send it without calling into Lua per request or per response.
+    wrk.method = "POST"
+    wrk.body = workload == "call" and call_body(tool1) or LIST_BODY
+    wrk.headers["Content-Type"] = "application/json"
+    wrk.headers["Accept"] = "application/json, text/event-stream"
+    wrk.headers["MCP-Protocol-Version"] = VERSION
+    wrk.headers["Mcp-Session-Id"] = session
+    if workload == "call" then counts.call = -1 else counts.list = -1 end  -- not counted per request
+    request = nil
+    response = nil
+  end
 end
 
 local function header(headers, name)

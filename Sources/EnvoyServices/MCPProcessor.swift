@@ -1,4 +1,5 @@
 import EnvoyProto
+import HTTP2
 import Logging
 import MCPGateway
 
@@ -31,7 +32,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     var requestID: String?
     var plan: ForwardPlan?
     var backendSession: String?
-    var started = MonotonicTime.now()
+    var started = MonotonicClock.now()
 
     init(context: MCPProcessorContext) {
         self.context = context
@@ -124,7 +125,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                 return
             }
             self.plan = plan
-            started = MonotonicTime.now()
+            started = MonotonicClock.now()
             if plan.era == .handshake, let client = plan.clientSession {
                 context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
                     stream.onLoop { self.forwardWithSession(result, plan, stream) }
@@ -136,13 +137,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     private func forwardWithSession(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, _ stream: ExternalProcessorStream) {
-                    switch result {
-                    case .success(let backend):
-                        self.backendSession = backend
-                        self.sendForward(plan, backendSession: backend, stream)
-                    case .failure(let error):
-                        self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
-                    }
+        switch result {
+        case .success(let backend):
+            self.backendSession = backend
+            self.sendForward(plan, backendSession: backend, stream)
+        case .failure(let error):
+            self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+        }
     }
 
     private func sendForward(_ plan: ForwardPlan, backendSession: String?, _ stream: ExternalProcessorStream) {
@@ -159,12 +160,12 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: common))))
     }
 
-    private func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
+    func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
         context.observer.answeredLocally(local, caller: identity, session: local.newSession ?? local.endedSession, requestID: requestID)
         sendImmediate(local, stream)
     }
 
-    private func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream) {
+    func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream) {
         var headers = [HeaderValueOption.overwrite(key: "content-type", value: local.contentType)]
         for (k, v) in local.headers { headers.append(.overwrite(key: k, value: v)) }
         var immediate = ImmediateResponse(code: Int32(local.status), headers: headers, body: "")
@@ -172,91 +173,8 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         immediate.details = "mcp_gateway"
         stream.reply(.immediate(immediate))
     }
-
-    // MARK: response headers
-
-    private func responseHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
-        guard let plan else {
-            stream.reply(.continueResponseHeaders)
-            return
-        }
-        let status = Int(h.firstString(":status") ?? "") ?? 0
-        let contentType = h.firstString("content-type") ?? ""
-        if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
-            recoverExpiredSession(plan, client: client, expired: expired, stream)
-            return
-        }
-        if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
-            let why = status == 504 ? "it did not answer within its timeout" : "the gateway could not reach it (HTTP \(status))"
-            context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
-                                       outcome: status == 504 ? "timeout" : "unavailable", seconds: MonotonicTime.now() - started)
-            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
-            return
-        }
-        context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
-                                   outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicTime.now() - started)
-        var set: [HeaderValueOption] = []
-        var remove: [String] = []
-        if plan.era == .handshake, let client = plan.clientSession {
-            set.append(.overwrite(key: "mcp-session-id", value: client.token))
-        } else {
-            remove.append("mcp-session-id")
-        }
-        stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse(response: .mutating(set: set, remove: remove)))))
-    }
-
-    /// The server forgot our backend session: open a new one and re-send the request ourselves,
-    /// so the client never sees the 404 (its own session is still valid).
-    private func recoverExpiredSession(_ plan: ForwardPlan, client: ClientSession, expired: String, _ stream: ExternalProcessorStream) {
-        context.backendSessions.invalidate(client: client, server: plan.server.name, backendSession: expired)
-        context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
-            stream.onLoop { self.retry(result, plan, client: client, stream) }
-        }
-    }
-
-    private func retry(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession, _ stream: ExternalProcessorStream) {
-            switch result {
-            case .failure(let error):
-                self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
-            case .success(let fresh):
-                self.context.retryDirect(plan, fresh) { outcome in
-                    stream.onLoop { self.finishRetry(outcome, plan, client: client, stream) }
-                }
-            }
-    }
-
-    private func finishRetry(_ outcome: Result<DirectReply, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession,
-                             _ stream: ExternalProcessorStream) {
-                    context.observer.forwarded(plan, caller: identity, requestID: requestID,
-                                               status: (try? outcome.get().status) ?? 502,
-                                               outcome: (try? outcome.get()).map { (200..<300).contains($0.status) ? "ok" : "error" } ?? "unavailable",
-                                               seconds: MonotonicTime.now() - started)
-                    switch outcome {
-                    case .success(let direct):
-                        var headers = [HeaderValueOption.overwrite(key: "content-type", value: direct.contentType),
-                                       .overwrite(key: "mcp-session-id", value: client.token)]
-                        headers.append(.overwrite(key: "x-mcp-session-recovered", value: "1"))
-                        var immediate = ImmediateResponse(code: Int32(direct.status), headers: headers, body: "")
-                        immediate.body = direct.body
-                        stream.reply(.immediate(immediate))
-                    case .failure(let error):
-                        self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
-                    }
-    }
 }
 
-/// Monotonic seconds for durations.
-enum MonotonicTime {
-    static func now() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 enum PrometheusNumber {
     static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }

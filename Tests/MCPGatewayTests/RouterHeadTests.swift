@@ -99,7 +99,7 @@ import Testing
         #expect(h.post(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#, session: other).localReply?.status == 200)
     }
 
-    @Test func deleteRevocationOutlivesNothing() throws {
+    @Test func deleteRevocationLastsUntilTheSessionWouldExpire() throws {
         // The revocation is remembered until the session would have expired anyway.
         let token = try #require(h.openSession())
         _ = h.router().route(head: head("DELETE", session: token))
