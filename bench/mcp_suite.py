@@ -455,17 +455,21 @@ def response_size(p: Path_, session):
 
 def run_mcp(args, tmp: Path, log):
     """Returns {"workloads": {workload: {path name: result}}, "scale": {...}, "notes": [...]}."""
-    keys = ["direct", "alone", "gateway", "native"]
+    wanted = set(args.paths.split(","))
+    keys = [k for k in ("direct", "alone", "gateway", "native") if k in wanted]
     if args.gateway_auth == "jwt":
-        keys.insert(3, "gateway_jwt")
+        keys.insert(keys.index("native") if "native" in keys else len(keys), "gateway_jwt")
+    workloads = [w for w, _ in WORKLOADS if w in args.workloads.split(",")]
     results = {"workloads": {w: {} for w, _ in WORKLOADS}, "scale": {}, "notes": [], "outliers": []}
     with ExitStack() as outer:
         backend = outer.enter_context(_stopping(Backend(tmp, 2, threads=args.backend_threads)))
         log(f"MCP suite: backend pid {backend.popen.pid} on ports {backend.ports}")
-        for workload, _ in WORKLOADS:
+        for workload in workloads:
             for key in keys:
                 with ExitStack() as stack:
-                    p = start_path(key, stack, tmp, backend, 2, args)
+                    row_dir = tmp / f"{workload}-{key}"
+                    row_dir.mkdir(exist_ok=True)
+                    p = start_path(key, stack, row_dir, backend, 2, args)
                     session = verify_path(p, 2)
                     log(f"  {workload:10s} {p.name} ...")
                     r = measure(p, backend, workload, session, args)
@@ -474,12 +478,17 @@ def run_mcp(args, tmp: Path, log):
                         f"p99 {r['p99_us'] / 1000:.2f} ms errors {r['errors']} non2xx {r['non2xx']}")
 
     # Scale: tools/list latency with 2 and 18 federated servers (same 18-port backend process).
+    scale_keys = [k for k in ("gateway", "native") if k in keys]
+    if "scale" not in args.workloads.split(",") or not scale_keys:
+        return results
     with ExitStack() as outer:
         big = outer.enter_context(_stopping(Backend(tmp, max(SCALE_SERVERS), threads=args.backend_threads, name="backend18")))
-        for key in ("gateway", "native"):
+        for key in scale_keys:
             for n in SCALE_SERVERS:
                 with ExitStack() as stack:
-                    p = start_path(key, stack, tmp, big, n, args)
+                    row_dir = tmp / f"scale{n}-{key}"
+                    row_dir.mkdir(exist_ok=True)
+                    p = start_path(key, stack, row_dir, big, n, args)
                     session = verify_path(p, n)
                     size = response_size(p, session)
                     r = measure(p, big, "list", session, args)

@@ -195,6 +195,11 @@ def main():
     ap.add_argument("--backend-threads", type=int, default=1)
     ap.add_argument("--gateway-auth", default="none", choices=["none", "jwt"],
                     help="jwt: also measure Envoy + gateway with ext_authz JWT verification (envoy/envoy.yaml)")
+    ap.add_argument("--paths", default="direct,alone,gateway,native",
+                    help="MCP suite paths to run (comma-separated subset of direct,alone,gateway,native)")
+    ap.add_argument("--workloads", default="call,list,init_call,mixed,scale",
+                    help="MCP suite workloads to run (comma-separated subset of call,list,init_call,mixed,scale)")
+    ap.add_argument("--logs", help="keep every process's log and generated config in this directory")
     ap.add_argument("--out")
     args = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so every started process is stopped on the way out.
@@ -207,14 +212,15 @@ def main():
     load_before = loadavg()
     transport = mcp = None
     with tempfile.TemporaryDirectory(prefix="mcp-bench-") as d:
-        tmp = Path(d)
+        tmp = Path(args.logs) if args.logs else Path(d)
+        tmp.mkdir(parents=True, exist_ok=True)
         if args.suite in ("transport", "all"):
             log("transport suite...")
-            (tmp / "transport").mkdir()
+            (tmp / "transport").mkdir(exist_ok=True)
             transport = run_transport(args, tmp / "transport")
         if args.suite in ("mcp", "all"):
             log("MCP suite...")
-            (tmp / "mcp").mkdir()
+            (tmp / "mcp").mkdir(exist_ok=True)
             mcp = mcp_suite.run_mcp(args, tmp / "mcp", log)
     md = to_markdown(args.suite, transport, mcp, args, command, started, load_before, loadavg())
     print(md)

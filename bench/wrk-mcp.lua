@@ -22,8 +22,11 @@ counts = { init = 0, notify = 0, call = 0, list = 0, ping = 0, bad = 0 }
 local waiting_session = false
 
 local function post(body, sid)
-  local headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json, text/event-stream",
-                    ["MCP-Protocol-Version"] = VERSION }
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end  -- keeps -H headers (Authorization for the auth path)
+  headers["Content-Type"] = "application/json"
+  headers["Accept"] = "application/json, text/event-stream"
+  headers["MCP-Protocol-Version"] = VERSION
   if sid then headers["Mcp-Session-Id"] = sid end
   return wrk.format("POST", nil, headers, body)
 end

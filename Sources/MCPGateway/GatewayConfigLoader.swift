@@ -189,7 +189,7 @@ public struct GatewayConfigLoader: Sendable {
         guard let name = v["name"]?.stringValue, !name.isEmpty else { throw ConfigError(field: "\(path).name", "required: a non-empty string") }
         guard Self.isValidServerName(name) else {
             throw ConfigError(field: "\(path).name",
-                              "\"\(name)\" must start with a letter and hold only letters, digits and '-' (it names resource URI schemes)")
+                              "\"\(name)\" must start with a lower-case letter and hold only a-z, 0-9 and '-' (it names resource URI schemes)")
         }
         guard let url = v["url"]?.stringValue else { throw ConfigError(field: "\(path).url", "required: the server's MCP URL") }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -310,9 +310,10 @@ public struct GatewayConfigLoader: Sendable {
         return n
     }
 
+    /// Lower-case DNS-label style, like Kubernetes names: it doubles as a (case-insensitive) URI scheme.
     static func isValidServerName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A, name.utf8.count <= 63 else { return false }
-        return name.utf8.allSatisfy { ToolNameRules.isAllowed($0) && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: ".") }
+        guard let first = name.utf8.first, first >= 0x61, first <= 0x7A, name.utf8.count <= 63 else { return false }
+        return name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "-") }
     }
 
     /// A misspelt key is a silent misconfiguration; refusing it is kinder.

@@ -9,6 +9,14 @@ public enum MCPHeaderValue {
         return "=?base64?\(standardBase64(bytes))?="
     }
 
+    /// The value a header carries: sentinel-decoded, or as is. nil for a malformed sentinel.
+    public static func decode(_ header: String) -> String? {
+        guard header.hasPrefix("=?base64?"), header.hasSuffix("?="), header.utf8.count >= 11 else { return header }
+        let inner = header.dropFirst(9).dropLast(2)
+        guard let bytes = Base64URL.decode(inner) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
     static func standardBase64(_ data: [UInt8]) -> String {
         var s = Base64URL.encode(data).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while s.utf8.count % 4 != 0 { s += "=" }

@@ -125,9 +125,17 @@ public struct MCPRouter: Sendable {
                 dataJSON: "{\"supported\":[\(supported)],\"requested\":\(JSONText.string(head.protocolVersion ?? ""))}"), era: .modern))
         }
         if request.kind != .request { return .reply(LocalReply(status: 202, body: [])) }
-        if let headerMethod = head.mcpMethod, headerMethod != request.method {
+        guard head.mcpMethod == request.method else {
             return .reply(JSONRPCReply.errorReply(id: id, JSONRPCError(
-                code: -32020, message: "mcp-method header does not match the request body's method"), era: .modern))
+                code: -32020, message: head.mcpMethod == nil ? "missing mcp-method header"
+                    : "mcp-method header does not match the request body's method"), era: .modern))
+        }
+        if ["tools/call", "prompts/get", "resources/read"].contains(request.method) {
+            let bodyName = request.stringParam(request.method == "resources/read" ? "uri" : "name")
+            guard let header = head.mcpName, MCPHeaderValue.decode(header) == bodyName else {
+                return .reply(JSONRPCReply.errorReply(id: id, JSONRPCError(
+                    code: -32020, message: "mcp-name header does not match the request body's name"), era: .modern))
+            }
         }
         switch request.method {
         case "server/discover":
@@ -194,7 +202,10 @@ public struct MCPRouter: Sendable {
         case "resources/list": (catalog.resources, "resources", "r")
         default: (catalog.resourceTemplates, "resourceTemplates", "rt")
         }
-        guard let offset = ListPagination.offset(from: request.stringParam("cursor"), kind: kind) else {
+        let cursorRange = request.param("cursor")
+        let cursor = cursorRange.flatMap { request.scanner.string(at: $0) }
+        guard cursorRange == nil || cursor != nil || request.scanner.isNull(at: cursorRange!),
+              let offset = ListPagination.offset(from: cursor, kind: kind) else {
             return JSONRPCReply.errorReply(id: request.rawID, .invalidParams("Invalid cursor"), era: era)
         }
         let body = JSONRPCReply.result(id: request.rawID) { w in

@@ -138,11 +138,11 @@ import Testing
         Case(label: "name with underscore", json: #"{"servers":[{"name":"my_server","url":"http://a"}]}"#,
              field: "servers[0].name", mentions: "my_server"),
         Case(label: "name with dot", json: #"{"servers":[{"name":"my.server","url":"http://a"}]}"#,
-             field: "servers[0].name", mentions: "must start with a letter"),
+             field: "servers[0].name", mentions: "must start with a lower-case letter"),
         Case(label: "name starting with a digit", json: #"{"servers":[{"name":"9lives","url":"http://a"}]}"#,
-             field: "servers[0].name", mentions: "must start with a letter"),
+             field: "servers[0].name", mentions: "must start with a lower-case letter"),
         Case(label: "name with plus", json: #"{"servers":[{"name":"a+b","url":"http://a"}]}"#,
-             field: "servers[0].name", mentions: "must start with a letter"),
+             field: "servers[0].name", mentions: "must start with a lower-case letter"),
         Case(label: "missing url", json: #"{"servers":[{"name":"a"}]}"#, field: "servers[0].url", mentions: "required"),
         Case(label: "non-http url", json: #"{"servers":[{"name":"a","url":"ftp://a/mcp"}]}"#,
              field: "servers[0].url", mentions: "http:// or https://"),
@@ -207,10 +207,10 @@ import Testing
     }
 
     @Test func acceptsLettersDigitsAndDashesInServerNames() {
-        for name in ["a", "Calc", "calc-2", "x9-y", String(repeating: "n", count: 63)] {
+        for name in ["a", "calc", "calc-2", "x9-y", String(repeating: "n", count: 63)] {
             #expect(GatewayConfigLoader.isValidServerName(name), "\(name)")
         }
-        for name in ["", "-a", "1a", "a_b", "a.b", "a b", "ä", "a/b", "[x", "@x", "`x", "{x", String(repeating: "n", count: 64)] {
+        for name in ["", "Calc", "-a", "1a", "a_b", "a.b", "a b", "ä", "a/b", "[x", "@x", "`x", "{x", String(repeating: "n", count: 64)] {
             #expect(!GatewayConfigLoader.isValidServerName(name), "\(name)")
         }
     }

@@ -8,7 +8,11 @@ import Testing
     let v = "2026-07-28"
 
     func modern(_ method: String, params: String = "{}", id: String = "1", mcpMethod: String? = nil, session: String? = nil) -> RouteDecision {
-        h.post(modernBody(id: id, method: method, params: params), session: session, version: v, mcpMethod: mcpMethod ?? method)
+        // Name-bearing methods carry Mcp-Name equal to the body's name (or uri), as 2026-07-28 requires.
+        let p = try? JSONValue(parsing: params)
+        let name = (method == "resources/read" ? p?["uri"] : p?["name"])?.stringValue
+        return h.post(modernBody(id: id, method: method, params: params), session: session, version: v, mcpMethod: mcpMethod ?? method,
+                      mcpName: name.map(MCPHeaderValue.encode))
     }
 
     func expectModernResultFields(_ result: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -84,9 +88,21 @@ import Testing
         #expect(try tree(plan.body)["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"] == "2026-07-28")
     }
 
+    @Test func mcpNameMustMatchTheBody() {
+        let body = modernBody(method: "tools/call", params: #"{"name":"calc_add","arguments":{}}"#)
+        for header in [nil, "calc_sub", "=?base64?not base64?="] as [String?] {
+            let reply = h.post(body, version: v, mcpMethod: "tools/call", mcpName: header).localReply
+            #expect(reply?.status == 400)
+            #expect(reply?.errorCode == -32020)
+        }
+        #expect(h.post(body, version: v, mcpMethod: "tools/call", mcpName: "=?base64?Y2FsY19hZGQ=?=").forwardPlan != nil)
+        #expect(h.post(body, version: v, mcpMethod: nil, mcpName: "calc_add").localReply?.errorCode == -32020)
+    }
+
     @Test func nonASCIIOriginalNameIsSentinelEncoded() throws {
         let body = utf8(modernBody(method: "resources/read", params: #"{"uri":"calc+file:///müller.txt"}"#))
-        let plan = try #require(h.post(body, head: MCPRequestHead(method: "POST", path: "/mcp", protocolVersion: v, mcpMethod: "resources/read")).forwardPlan)
+        let plan = try #require(h.post(body, head: MCPRequestHead(method: "POST", path: "/mcp", protocolVersion: v, mcpMethod: "resources/read",
+                                                                  mcpName: MCPHeaderValue.encode("calc+file:///müller.txt"))).forwardPlan)
         #expect(plan.header("mcp-name") == "=?base64?ZmlsZTovLy9tw7xsbGVyLnR4dA==?=")
         expectSpliced(plan.body, from: body, range: try memberRange(body, "uri"), to: #""file:///müller.txt""#)
     }
