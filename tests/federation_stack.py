@@ -23,7 +23,8 @@ class ExampleServer(Proc):
 
 
 class FederatedStack:
-    def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None, auth=False, default_headers=None):
+    def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None, auth=False, default_headers=None,
+                 envoy_replace=None, extra_servers=()):
         self.log_dir = log_dir
         self.default_headers = default_headers or {}
         self.calculus = ExampleServer("calculus", "calculus.py", log_dir)
@@ -36,6 +37,7 @@ class FederatedStack:
                 {"name": "calculus", "url": f"{self.calculus.base}/mcp", "timeoutSeconds": 10},
                 {"name": "physics", "url": f"{self.physics.base}/mcp", "timeoutSeconds": 10,
                  "tools": {"deny": ["admin_remove_tool"]}},
+                *extra_servers,
             ],
             "session": {"secretFile": str(self.secret)},
             "catalog": {"refreshSeconds": 2, "failureThreshold": 2},
@@ -50,7 +52,7 @@ class FederatedStack:
         self.listen, self.envoy_admin = free_port(), free_port()
         envoy_cfg = render_envoy_config(ROOT / "envoy" / ("envoy.yaml" if auth else "envoy-noauth.yaml"), log_dir / "envoy.yaml", {
             8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
-            9101: self.calculus.port, 9102: self.physics.port})
+            9101: self.calculus.port, 9102: self.physics.port}, replace=envoy_replace)
         self.envoy = Envoy(log_dir, envoy_cfg, self.listen, self.envoy_admin)
         self.wait_for_tools(["calculus_differentiate", "physics_solve"])
 

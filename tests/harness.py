@@ -98,7 +98,7 @@ class Gateway(Proc):
         return len(os.listdir(f"/proc/{self.popen.pid}/fd"))
 
 
-def render_envoy_config(source: Path, dest: Path, ports: dict) -> Path:
+def render_envoy_config(source: Path, dest: Path, ports: dict, replace: dict = None) -> Path:
     """Copies a shipped Envoy config, moving its well-known ports to this test's free ports.
 
     The shipped files keep the documented ports (8080, 9901, 50051, 9101...); tests substitute
@@ -107,6 +107,9 @@ def render_envoy_config(source: Path, dest: Path, ports: dict) -> Path:
     text = source.read_text()
     for old, new in ports.items():
         text = text.replace(f"port_value: {old} ", f"port_value: {new} ").replace(f"port_value: {old}}}", f"port_value: {new}}}")
+    for old, new in (replace or {}).items():
+        assert old in text, f"{old!r} not in {source.name}"
+        text = text.replace(old, new)
     dest.write_text(text)
     return dest
 

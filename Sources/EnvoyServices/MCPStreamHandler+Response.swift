@@ -25,6 +25,14 @@ extension MCPStreamHandler {
             sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
             return
         }
+        if (200..<300).contains(status) && status != 202 && !contentType.hasPrefix("application/json") && !contentType.hasPrefix("text/event-stream") {
+            // Not an MCP reply at all: say which server misbehaved instead of passing its page on.
+            context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status, outcome: "error",
+                                       seconds: MonotonicClock.now() - started)
+            let why = "it answered with content-type \"\(contentType)\" instead of JSON or an event stream"
+            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
+            return
+        }
         context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
                                    outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicClock.now() - started)
         var set: [HeaderValueOption] = []
