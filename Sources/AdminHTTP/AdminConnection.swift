@@ -33,14 +33,14 @@ final class AdminConnection: ServerConnection {
     }
 
     func readable() {
-        var buf = [UInt8](repeating: 0, count: 16 * 1024)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let buf = loop.readBuffer
+        let n = read(fd, buf.baseAddress, buf.count)
         if n == 0 { close(); return }
         if n < 0 {
             if errno != EAGAIN && errno != EINTR { close() }
             return
         }
-        parser.append(buf[0..<n])
+        parser.append(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         do {
             while !closeAfterWrite, activeStream == nil, let request = try parser.next() {
                 let keepAlive = request.header("connection")?.lowercased() != "close"

@@ -30,6 +30,9 @@ public final class EventLoop: @unchecked Sendable {
     private var timers = TimerQueue()
     private var endOfTickActions: [() -> Void] = []
     private var thread: pthread_t?
+    /// One read buffer per loop, reused by every connection it owns: reads happen one at a time on
+    /// this thread, and the bytes are consumed before the next read.
+    public let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
     private let threadStarted = Atomic<Bool>(false)
 
     public init(index: Int) throws {
@@ -45,6 +48,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     deinit {
+        readBuffer.deallocate()
         close(epollFD)
         close(wakeFD)
     }

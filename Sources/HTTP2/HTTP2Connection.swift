@@ -25,7 +25,6 @@ final class HTTP2Connection: ServerConnection {
     private var writeInterest = false
     private var isClosed = false
     private var draining = false
-    private var receivedAnyBytes = false
     private var firstBytes: [UInt8] = []
 
     init(fd: Int32, loop: EventLoop, handler: HTTP2RequestHandler, settings: HTTP2Settings, logger: Logger,
@@ -61,16 +60,15 @@ final class HTTP2Connection: ServerConnection {
 
     func readable() {
         guard !isClosed else { return }
-        var buffer = [UInt8](repeating: 0, count: 65_536)
+        let buffer = loop.readBuffer
         // Bounded reads per wake-up: one busy peer must not starve the loop's other connections.
         for _ in 0..<8 {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = read(fd, buffer.baseAddress, buffer.count)
             if n > 0 {
-                if !receivedAnyBytes || firstBytes.count < 24 {
-                    firstBytes.append(contentsOf: buffer[0..<min(n, 24 - firstBytes.count)])
+                if firstBytes.count < 24 {
+                    firstBytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<min(n, 24 - firstBytes.count)]))
                 }
-                receivedAnyBytes = true
-                let rv = buffer.withUnsafeBufferPointer { nghttp2_session_mem_recv(session, $0.baseAddress, n) }
+                let rv = nghttp2_session_mem_recv(session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), n)
                 if rv < 0 {
                     protocolError(Int32(rv))
                     return
