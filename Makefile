@@ -6,7 +6,7 @@ ENVOY := $(VENV)/bin/envoy
 DEBUG_BIN := .build/debug/mcp-gateway
 RELEASE_BIN := .build/release/mcp-gateway
 
-.PHONY: setup build build-release test unit-test integration-test run golden golden-check validate-envoy bench clean
+.PHONY: setup build build-release test unit-test integration-test run golden golden-check validate-envoy bench soak clean
 
 setup:
 	@./scripts/setup.sh
@@ -51,3 +51,7 @@ clean:
 ## Side-by-side benchmarks (release build). BENCH_ARGS="--duration 10" to change.
 bench: build-release
 	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/run_bench.py $(BENCH_ARGS) --out bench/results/transport-$$(date -u +%Y-%m-%d).md
+
+## Ten minutes of mixed load through Envoy + gateway (auth on); figures to bench/results/.
+soak: build-release
+	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/soak.py --minutes $${SOAK_MINUTES:-10} --out bench/results/soak-$$(date -u +%Y-%m-%d).md

@@ -509,7 +509,7 @@ def _f(v, digits=2):
 
 
 def mcp_markdown(results, args):
-    out = []
+    out = [PATH_NOTES]
     for workload, title in WORKLOADS:
         rows = results["workloads"].get(workload) or {}
         if not rows:
@@ -544,6 +544,24 @@ def mcp_markdown(results, args):
                        f"{_f(r.get('backend_cpu_s_per_1k'), 3)} | {_f(r.get('envoy_peak_rss_mb'), 1)} | {_f(r.get('gateway_peak_rss_mb'), 1)} |")
         out.append("")
     return "\n".join(out)
+
+
+PATH_NOTES = """How the paths differ (facts of the configs, not measurements):
+
+- **backend directly / Envoy alone**: `s01` only; Envoy alone is a plain route (bench/configs/envoy-alone.yaml).
+- **Envoy + gateway**: envoy/envoy-noauth.yaml with one `x-mcp-server` route and cluster per server, gateway
+  config pointing at the bench servers. Tool names `s01_tool_0` (prefix `<name>_`). `initialize`, `tools/list`,
+  `ping` and notifications are answered by the gateway from its warm catalog (no backend traffic); `tools/call`
+  goes to the owning server's cluster with the name rewritten, on a backend session the gateway opens per
+  (client session, server) on first use. `catalog.pageSize` is raised to 5000 so one page holds every tool,
+  as the native router returns them.
+- **Envoy + native mcp_router** (bench/configs/envoy-native-mcp.yaml): `envoy.filters.http.mcp` +
+  `envoy.filters.http.mcp_router` in the stock 1.40 binary. Tool names `s01__tool_0` (fixed `__`
+  separator, the server's `name`). `initialize`, `notifications/initialized` and `tools/list` are fanned
+  out to **every** server on **every** request and merged in Envoy (no catalog cache); `tools/call` goes to
+  one server; `ping` is answered by Envoy. The client's `mcp-session-id` is an unsigned base64 of the
+  backends' own session ids.
+"""
 
 
 def _ratio(r, base):
