@@ -24,7 +24,7 @@ class ExampleServer(Proc):
 
 class FederatedStack:
     def __init__(self, log_dir: Path, gateway_extra=(), config_overrides=None, auth=False, default_headers=None,
-                 envoy_replace=None, extra_servers=()):
+                 envoy_replace=None, extra_servers=(), replicas=1):
         self.log_dir = log_dir
         self.default_headers = default_headers or {}
         self.calculus = ExampleServer("calculus", "calculus.py", log_dir)
@@ -49,6 +49,20 @@ class FederatedStack:
         self.gateway_extra = list(gateway_extra)
         self.grpc_port, self.admin_port = free_port(), free_port()
         self.start_gateway()
+        self.replicas = []
+        envoy_replace = dict(envoy_replace or {})
+        for i in range(1, replicas):
+            # More gateway processes behind the same Envoy cluster, sharing the config (and session secret).
+            grpc, admin = free_port(), free_port()
+            args = [str(gateway_binary()), "--config", str(self.config), "--grpc-listen", f"127.0.0.1:{grpc}",
+                    "--admin-listen", f"127.0.0.1:{admin}", "--threads", "1"]
+            replica = Proc(f"gateway{i + 1}", args, self.log_dir)
+            replica.admin_port = admin
+            self.replicas.append(replica)
+            wait_for_http(f"http://127.0.0.1:{admin}/healthz")
+            marker = "address: { socket_address: { address: 127.0.0.1, port_value: 50051 } }"
+            envoy_replace[marker] = envoy_replace.get(marker, marker) + (
+                "\n        - endpoint:\n            address: { socket_address: { address: 127.0.0.1, port_value: %d } }" % grpc)
         self.listen, self.envoy_admin = free_port(), free_port()
         envoy_cfg = render_envoy_config(ROOT / "envoy" / ("envoy.yaml" if auth else "envoy-noauth.yaml"), log_dir / "envoy.yaml", {
             8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
@@ -110,7 +124,7 @@ class FederatedStack:
         raise AssertionError(f"tools {names} present={present} not reached; last list: {seen}")
 
     def stop(self):
-        for p in (self.envoy, self.gateway, self.calculus, self.physics):
+        for p in (self.envoy, self.gateway, *self.replicas, self.calculus, self.physics):
             p.stop()
 
 

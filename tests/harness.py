@@ -108,8 +108,8 @@ def render_envoy_config(source: Path, dest: Path, ports: dict, replace: dict = N
     for old, new in ports.items():
         text = text.replace(f"port_value: {old} ", f"port_value: {new} ").replace(f"port_value: {old}}}", f"port_value: {new}}}")
     for old, new in (replace or {}).items():
-        assert old in text, f"{old!r} not in {source.name}"
-        text = text.replace(old, new)
+        assert old in text or old.replace("50051", str(ports.get(50051, 50051))) in text, f"{old!r} not in {source.name}"
+        text = text.replace(old.replace("50051", str(ports.get(50051, 50051))), new.replace("50051", str(ports.get(50051, 50051))))
     dest.write_text(text)
     return dest
 

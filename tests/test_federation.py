@@ -248,3 +248,26 @@ def test_body_over_envoys_buffer_is_413_json(stack):
     status, hdrs, body = stack.post(big, stack.session_headers(s))
     assert status == 413 and hdrs["content-type"].startswith("application/json")
     assert body["error"]["code"] == -32600 and body["id"] is None
+
+
+def test_two_replicas_share_client_sessions(tmp_path):
+    """Two gateway processes behind one Envoy cluster: requests alternate between them and the
+    session issued by one is honoured by the other (same secret, self-contained ids)."""
+    s2 = FederatedStack(tmp_path, replicas=2)
+    try:
+        s = s2.initialize()
+        for i in range(1, 13):
+            status, _, body = call(s2, s, "calculus_simplify", {"expression": f"{i}*x + x"}, id=i)
+            assert status == 200 and body["result"]["structuredContent"]["result"] == f"{i + 1}*x", body
+
+        def tool_calls(admin_port):
+            with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=5) as r:
+                for line in r.read().decode().splitlines():
+                    if line.startswith('mcp_tool_calls_total{server="calculus",tool="calculus_simplify",outcome="ok"}'):
+                        return int(line.split()[-1])
+            return 0
+
+        counts = [tool_calls(s2.admin_port), tool_calls(s2.replicas[0].admin_port)]
+        assert sum(counts) == 12 and min(counts) > 0, counts  # both replicas served calls of one session
+    finally:
+        s2.stop()
