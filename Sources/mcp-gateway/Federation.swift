@@ -110,7 +110,10 @@ final class Federation: @unchecked Sendable {
                 return false
             }
             let old = config
-            guard new != old else { return true }
+            guard new != old else {
+                logger.info("config reloaded: unchanged", [("reason", reason)])
+                return true
+            }
             if new.session.secret != signerSecret {
                 logger.warning("session secret changes need a restart; keeping the current one")
             }
@@ -129,10 +132,7 @@ final class Federation: @unchecked Sendable {
 
     /// Reloads on SIGHUP and when the file's modification time changes (polled every 2 s).
     func watchForChanges() {
-        let hup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: DispatchQueue(label: "sighup"))
-        signal(SIGHUP, SIG_IGN)
-        hup.setEventHandler { [weak self] in self?.reload(reason: "SIGHUP") }
-        hup.resume()
+        ProcessSignals.onReload { [weak self] in self?.reload(reason: "SIGHUP") }
         var last = Self.modificationTime(configPath)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "config-watch"))
         timer.schedule(deadline: .now() + 2, repeating: 2)
@@ -145,7 +145,7 @@ final class Federation: @unchecked Sendable {
             }
         }
         timer.resume()
-        sources = [hup, timer]
+        sources = [timer]
     }
     private var sources: [DispatchSourceProtocol] = []
 

@@ -117,24 +117,14 @@ final class Gateway: @unchecked Sendable {
     /// Blocks until SIGTERM or SIGINT, then drains: GOAWAY to every gRPC peer, open streams get
     /// up to `--drain-seconds` to finish, and the process exits 0.
     func waitForShutdownSignal() -> Int32 {
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let received = DispatchSemaphore(value: 0)
-        let queue = DispatchQueue(label: "signals")
-        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            s.setEventHandler { received.signal() }
-            s.resume()
-            return s
-        }
-        received.wait()
+        let signal = ProcessSignals.waitForTermination()
+        logger.info("received \(signal == SIGTERM ? "SIGTERM" : "SIGINT")")
         logger.info("shutting down: draining connections", [("deadline_seconds", String(options.drainSeconds))])
         health.setServing(false)
         federation?.stop()
         grpcServer?.shutdown(deadline: options.drainSeconds)
         adminServer?.shutdown(deadline: 1)
         group?.stop()
-        _ = sources
         logger.info("stopped")
         return 0
     }

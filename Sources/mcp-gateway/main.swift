@@ -8,6 +8,9 @@ import GRPC
 import HTTP2
 import Logging
 
+// Before any thread exists: TERM/INT/HUP are then only ever received by `sigwait`.
+ProcessSignals.blockInAllThreads()
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
     print(GatewayOptions.usage)
