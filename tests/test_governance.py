@@ -174,3 +174,21 @@ async def test_live_reload_adds_a_server_and_tells_connected_clients(stack, tmp_
         stack.config.write_text(json.dumps(cfg))
         extra.stop()
     assert not failures, failures[:3]
+
+
+def test_sighup_reloads_and_sigterm_drains(tmp_path):
+    import signal as sig
+    s2 = FederatedStack(tmp_path)
+    try:
+        s2.gateway.popen.send_signal(sig.SIGHUP)
+        deadline = time.time() + 5
+        while "config reloaded" not in s2.gateway.output() and time.time() < deadline:
+            time.sleep(0.1)
+        assert "config reloaded" in s2.gateway.output() and s2.gateway.popen.poll() is None
+        s = s2.initialize()
+        assert call(s2, s, "calculus_simplify", {"expression": "x+x"})[0] == 200
+        s2.gateway.popen.send_signal(sig.SIGTERM)
+        assert s2.gateway.popen.wait(15) == 0
+        assert "stopped" in s2.gateway.output()
+    finally:
+        s2.stop()
