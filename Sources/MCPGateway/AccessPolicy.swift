@@ -54,6 +54,7 @@ public struct AccessPolicy: Sendable, Equatable {
     public struct Grants: Sendable {
         public static let everything = Grants(all: true)
         var all: Bool
+        public var coversEverything: Bool { all }
         var servers: [String] = []
         var tools: [String] = []
         var deny: [String] = []

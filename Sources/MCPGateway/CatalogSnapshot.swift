@@ -17,6 +17,10 @@ public final class CatalogSnapshot: Sendable {
     public let collisions: [String]
     let toolIndex: [String: Int]
     let promptIndex: [String: Int]
+    /// Each list pre-joined page by page (`pageSize` entries, comma-separated JSON objects), for
+    /// callers whose grants cover everything: their list reply is then one copy.
+    let pages: [String: [[UInt8]]]
+    let pageSize: Int
     /// Servers that speak each era, for forwarding decisions.
     let modernServers: Set<String>
     let handshakeServers: Set<String>
@@ -81,6 +85,20 @@ public final class CatalogSnapshot: Sendable {
         self.promptIndex = promptIndex
         self.modernServers = modern
         self.handshakeServers = handshake
+        let size = max(1, config.catalog.pageSize)
+        self.pageSize = size
+        func join(_ entries: [FederatedEntry]) -> [[UInt8]] {
+            stride(from: 0, to: max(entries.count, 1), by: size).map { start in
+                var bytes: [UInt8] = []
+                for (i, e) in entries[start..<min(start + size, entries.count)].enumerated() {
+                    if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                    bytes += e.json
+                }
+                return bytes
+            }
+        }
+        self.pages = ["tools": join(tools), "prompts": join(prompts), "resources": join(resources),
+                      "resourceTemplates": join(templates)]
     }
 
     public func tool(named publicName: String) -> FederatedEntry? {

@@ -15,6 +15,21 @@ enum ListPagination {
         return n
     }
 
+    /// The pre-joined page when the caller may see everything and the offset is a page boundary.
+    static func writePrejoined(_ catalog: CatalogSnapshot, entries: [FederatedEntry], key: String, kind: String, offset: Int,
+                               pageSize: Int, into w: inout JSONWriter) -> Bool {
+        guard pageSize == catalog.pageSize, offset % pageSize == 0, let pages = catalog.pages[key] else { return false }
+        let index = offset / pageSize
+        w.key(key)
+        w.beginArray()
+        if index < pages.count, !pages[index].isEmpty { w.raw(pages[index]) }
+        w.endArray()
+        if offset + pageSize < entries.count {
+            w.key("nextCursor"); w.string(cursor(kind: kind, offset: offset + pageSize))
+        }
+        return true
+    }
+
     /// Writes `"<key>":[...]` for one page and the `nextCursor` when more remain.
     static func writePage(_ entries: [FederatedEntry], key: String, kind: String, offset: Int, pageSize: Int,
                           allowed: (FederatedEntry) -> Bool, into w: inout JSONWriter) {

@@ -210,8 +210,11 @@ public struct MCPRouter: Sendable {
         }
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
-            ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize,
-                                     allowed: key == "tools" ? grants.allowsTool : { grants.allowsServer($0.server) }, into: &w)
+            if !(grants.coversEverything && ListPagination.writePrejoined(catalog, entries: entries, key: key, kind: kind,
+                                                                            offset: offset, pageSize: config.catalog.pageSize, into: &w)) {
+                ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize,
+                                         allowed: key == "tools" ? grants.allowsTool : { grants.allowsServer($0.server) }, into: &w)
+            }
             if era == .modern { writeModernResultFields(&w) }
             w.endObject()
         }
