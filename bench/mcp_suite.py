@@ -5,12 +5,12 @@
 plus the tools/list scale figure (2 vs 18 federated servers). Every process listens on 127.0.0.1,
 every wrk run is bounded in time, and everything started here is stopped on the way out, errors included.
 """
-import base64
 import http.client
 import json
 import os
 import re
 import subprocess
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -42,7 +42,7 @@ def backend_binary() -> Path:
         if candidate.exists():
             return candidate
     # One command sets up what it needs: build the backend like `make build-release` builds the gateway.
-    print("building mcp-bench-backend (release)...", flush=True)
+    print("building mcp-bench-backend (release)...", file=sys.stderr, flush=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "mcp-bench-backend"], cwd=ROOT, check=True)
     return ROOT / ".build" / "release" / "mcp-bench-backend"
 
@@ -193,6 +193,8 @@ def gateway_envoy_config(source: Path, dest: Path, names_ports, ports: dict) -> 
     lines = _replace_blocks(lines, routes, generated)
     lines = _expand_clusters(lines, tpl_name, old_names, names_ports)
     text = "\n".join(lines) + "\n"
+    # Loopback only, whatever the shipped file binds (envoy.yaml listens on 0.0.0.0 in production shape).
+    text = text.replace("address: 0.0.0.0,", "address: 127.0.0.1,")
     for old, new in ports.items():
         text = text.replace(f"port_value: {old} ", f"port_value: {new} ").replace(f"port_value: {old}}}", f"port_value: {new}}}")
     dest.write_text(text)
@@ -299,11 +301,10 @@ class Path_:
         self.procs = {}          # label -> Proc whose CPU and RSS are measured
         self.tool1 = "tool_0"
         self.tool2 = "tool_1"
-        self.headers = {}        # extra request headers (auth hook)
-        self.notes = []
+        self.headers = {}        # extra request headers (the auth path's bearer token)
 
 
-def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: int, args, auth=None):
+def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: int, args):
     """Starts the processes for one path in front of `backend` (its first `n_servers` ports)."""
     names_ports = [(server_name(i), backend.ports[i]) for i in range(n_servers)]
     p = Path_({"direct": "backend directly", "alone": "Envoy alone", "gateway": "Envoy + gateway",
@@ -431,20 +432,28 @@ def run_wrk(port, duration, connections, workload, p: Path_, session):
 
 
 def measure(p: Path_, backend: Backend, workload, session, args):
+    """Warm-up, then `args.repeat` measured runs on the same processes; returns the run with the median
+    req/s (with rps_min/rps_max of all runs), its CPU and RSS figures."""
     session_arg = None if workload == "init_call" else session
     run_wrk(p.port, args.warmup, args.connections, workload, p, session_arg)
     procs = dict(p.procs)
     procs["backend"] = backend
-    before = {k: cpu_seconds(proc.popen.pid) for k, proc in procs.items()}
-    r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
-    for k, proc in procs.items():
-        if proc.popen.poll() is not None:
-            raise RuntimeError(f"{k} exited during {p.name}/{workload}: see {proc.log_path}")
-        used = cpu_seconds(proc.popen.pid) - before[k]
-        r[f"{k}_cpu_s_per_1k"] = used / max(1, r["requests"]) * 1000
-        r[f"{k}_peak_rss_mb"] = peak_rss_mb(proc.popen.pid)
-    r["sessions_per_s"] = r.get("sent_call", 0) / r["seconds"] if workload == "init_call" else None
-    return r
+    runs = []
+    for _ in range(max(1, getattr(args, "repeat", 1))):
+        before = {k: cpu_seconds(proc.popen.pid) for k, proc in procs.items()}
+        r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
+        for k, proc in procs.items():
+            if proc.popen.poll() is not None:
+                raise RuntimeError(f"{k} exited during {p.name}/{workload}: see {proc.log_path}")
+            used = cpu_seconds(proc.popen.pid) - before[k]
+            r[f"{k}_cpu_s_per_1k"] = used / max(1, r["requests"]) * 1000
+            r[f"{k}_peak_rss_mb"] = peak_rss_mb(proc.popen.pid)
+        r["sessions_per_s"] = r.get("sent_call", 0) / r["seconds"] if workload == "init_call" else None
+        runs.append(r)
+    runs.sort(key=lambda x: x["rps"])
+    chosen = dict(runs[len(runs) // 2])
+    chosen["rps_min"], chosen["rps_max"], chosen["runs"] = runs[0]["rps"], runs[-1]["rps"], len(runs)
+    return chosen
 
 
 def response_size(p: Path_, session):
@@ -525,7 +534,7 @@ def mcp_markdown(results, args):
             native_cpu = native.get("envoy_cpu_s_per_1k") if native else None
             cpu_ratio = f"{proxy_cpu / native_cpu:.2f}x" if native_cpu and "envoy_cpu_s_per_1k" in r else "-"
             out.append(
-                f"| {name} | {r['rps']:.0f} | {_ratio(r, alone)} | {_ratio(r, native)} | {r['p50_us'] / 1000:.2f} | "
+                f"| {name} | {_rps(r)} | {_ratio(r, alone)} | {_ratio(r, native)} | {r['p50_us'] / 1000:.2f} | "
                 f"{r['p99_us'] / 1000:.2f} | {r['p999_us'] / 1000:.2f} | {r['max_us'] / 1000:.1f} | {r['errors'] + r['non2xx']} | "
                 f"{_f(r.get('envoy_cpu_s_per_1k'), 3)} | {_f(r.get('gateway_cpu_s_per_1k'), 3)} | {cpu_ratio} | "
                 f"{_f(r.get('backend_cpu_s_per_1k'), 3)} | {_f(r.get('envoy_peak_rss_mb'), 1)} | {_f(r.get('gateway_peak_rss_mb'), 1)} |")
@@ -538,7 +547,7 @@ def mcp_markdown(results, args):
                 "| path | servers | tools | response bytes | req/s | p50 ms | p99 ms | p99.9 ms | errors + non-2xx | Envoy CPU s/1k | gateway CPU s/1k | backend CPU s/1k | Envoy peak RSS MB | gateway peak RSS MB |",
                 "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for (name, n), r in results["scale"].items():
-            out.append(f"| {name} | {n} | {r['tools']} | {r['bytes']} | {r['rps']:.0f} | {r['p50_us'] / 1000:.2f} | "
+            out.append(f"| {name} | {n} | {r['tools']} | {r['bytes']} | {_rps(r)} | {r['p50_us'] / 1000:.2f} | "
                        f"{r['p99_us'] / 1000:.2f} | {r['p999_us'] / 1000:.2f} | {r['errors'] + r['non2xx']} | "
                        f"{_f(r.get('envoy_cpu_s_per_1k'), 3)} | {_f(r.get('gateway_cpu_s_per_1k'), 3)} | "
                        f"{_f(r.get('backend_cpu_s_per_1k'), 3)} | {_f(r.get('envoy_peak_rss_mb'), 1)} | {_f(r.get('gateway_peak_rss_mb'), 1)} |")
@@ -562,6 +571,12 @@ PATH_NOTES = """How the paths differ (facts of the configs, not measurements):
   one server; `ping` is answered by Envoy. The client's `mcp-session-id` is an unsigned base64 of the
   backends' own session ids.
 """
+
+
+def _rps(r):
+    if r.get("runs", 1) > 1:
+        return f"{r['rps']:.0f} ({r['rps_min']:.0f}-{r['rps_max']:.0f})"
+    return f"{r['rps']:.0f}"
 
 
 def _ratio(r, base):

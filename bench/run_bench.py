@@ -159,7 +159,8 @@ def to_markdown(suite, transport, mcp, args, command, started, load_before, load
              f"- date: {started.strftime('%Y-%m-%d %H:%M UTC')}",
              f"- machine: {machine()}", f"- commit: {commit_id()}", f"- command: `{command}`",
              f"- load: wrk, 1 thread, {args.connections} connections, {args.duration} s after a {args.warmup} s warm-up "
-             f"(same workload), loopback; Envoy --concurrency {args.envoy_concurrency}, gateway --threads "
+             f"(same workload){f', median of {args.repeat} runs per row (req/s range in brackets)' if args.repeat > 1 else ''}, "
+             f"loopback; Envoy --concurrency {args.envoy_concurrency}, gateway --threads "
              f"{args.gateway_threads}, mcp-bench-backend --threads {args.backend_threads}",
              f"- load average (1/5/15 min) before: {load_before}; after: {load_after}", ""]
     if transport:
@@ -195,6 +196,9 @@ def main():
     ap.add_argument("--backend-threads", type=int, default=1)
     ap.add_argument("--gateway-auth", default="none", choices=["none", "jwt"],
                     help="jwt: also measure Envoy + gateway with ext_authz JWT verification (envoy/envoy.yaml)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="MCP suite: measured runs per row (after one warm-up); the median by req/s is reported, "
+                         "with the min-max range")
     ap.add_argument("--paths", default="direct,alone,gateway,native",
                     help="MCP suite paths to run (comma-separated subset of direct,alone,gateway,native)")
     ap.add_argument("--workloads", default="call,list,init_call,mixed,scale",

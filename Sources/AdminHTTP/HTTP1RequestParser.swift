@@ -46,7 +46,12 @@ public struct HTTP1RequestParser {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
             headers.append((name, value))
         }
-        if headers.contains(where: { $0.0 == "transfer-encoding" }) { throw .unsupportedTransferEncoding }
+        if let te = headers.first(where: { $0.0 == "transfer-encoding" })?.1 {
+            guard te.lowercased() == "chunked" else { throw .unsupportedTransferEncoding }
+            guard let (body, consumed) = try chunkedBody(from: headerEnd + 4) else { return nil }
+            buffer.removeFirst(consumed)
+            return AdminRequest(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body)
+        }
         var length = 0
         if let cl = headers.first(where: { $0.0 == "content-length" })?.1 {
             guard let n = Int(cl), n >= 0 else { throw .malformedHeader }
@@ -58,6 +63,45 @@ public struct HTTP1RequestParser {
         let body = Array(buffer[bodyStart..<(bodyStart + length)])
         buffer.removeFirst(bodyStart + length)
         return AdminRequest(method: String(parts[0]), target: String(parts[1]), headers: headers, body: body)
+    }
+
+    /// Decodes a chunked body starting at `start` (Envoy sends streamed request bodies chunked).
+    /// nil while incomplete; throws past the body limit or on a malformed chunk line.
+    private func chunkedBody(from start: Int) throws(ParseError) -> (body: [UInt8], consumed: Int)? {
+        var body: [UInt8] = []
+        var i = start
+        while true {
+            guard let lineEnd = findCRLF(from: i) else {
+                if buffer.count - i > 64 { throw .malformedHeader }
+                return nil
+            }
+            let sizeText = String(decoding: buffer[i..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
+            guard let size = Int(sizeText.trimmingCharacters(in: " \t"), radix: 16), size >= 0 else { throw .malformedHeader }
+            if body.count + size > maxBodyBytes { throw .bodyTooLarge }
+            let dataStart = lineEnd + 2
+            if size == 0 {
+                // Trailers (ignored) end with an empty line.
+                var j = dataStart
+                while true {
+                    guard let end = findCRLF(from: j) else { return nil }
+                    if end == j { return (body, end + 2) }
+                    j = end + 2
+                }
+            }
+            guard buffer.count >= dataStart + size + 2 else { return nil }
+            guard buffer[dataStart + size] == 13, buffer[dataStart + size + 1] == 10 else { throw .malformedHeader }
+            body.append(contentsOf: buffer[dataStart..<(dataStart + size)])
+            i = dataStart + size + 2
+        }
+    }
+
+    private func findCRLF(from start: Int) -> Int? {
+        var i = start
+        while i + 1 < buffer.count {
+            if buffer[i] == 13 && buffer[i + 1] == 10 { return i }
+            i += 1
+        }
+        return nil
     }
 
     private func findHeaderEnd() -> Int? {

@@ -33,6 +33,14 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     var plan: ForwardPlan?
     var backendSession: String?
     var started = MonotonicClock.now()
+    /// How Envoy sends the request body (from `protocol_config` on the first message). With
+    /// STREAMED + `send_body_without_waiting_for_header_response`, headers and body chunks arrive
+    /// without waiting: the headers reply is held until the body is complete, so routing costs one
+    /// round trip instead of two.
+    var deferHeadersReply = false
+    var body: [UInt8] = []
+    var bodyChunks = 0
+    var headersReplied = false
 
     init(context: MCPProcessorContext) {
         self.context = context
@@ -40,6 +48,9 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     func handle(_ request: ProcessingRequest, stream: ExternalProcessorStream) {
+        if let config = request.protocolConfig {
+            deferHeadersReply = config.sendBodyWithoutWaitingForHeaderResponse && config.requestBodyMode == .streamed
+        }
         switch request.request {
         case .requestHeaders(let headers): requestHeaders(headers, stream, metadata: request.metadataContext)
         case .requestBody(let body): requestBody(body, stream)
@@ -78,7 +89,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             reply(JSONRPCReply.errorReply(id: nil, error, era: head.era), stream, inBody: false)
             return
         }
-        // POST: drop routing headers a client may have forged; the body decides the route.
+        // POST: the body decides the route. Buffered: continue now (dropping routing headers a
+        // client may have forged); streamed without waiting: answer once the body is complete.
+        guard !deferHeadersReply else { return }
+        headersReplied = true
         stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
             response: .mutating(remove: gatewayOwnedHeaders, clearRouteCache: true)))))
     }
@@ -87,9 +101,55 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     private func requestBody(_ b: HttpBody, _ stream: ExternalProcessorStream) {
         guard let head else { stream.fail(.init(.failedPrecondition, "body before headers")); return }
-        let decision = router.route(head: head, body: b.body[...], catalog: context.catalog.snapshot,
+        guard plan == nil, bodyChunks >= 0, !stream.isFinished else { return }
+        bodyChunks += 1
+        if headersReplied {
+            body = b.body  // buffered: the whole body in one message
+        } else {
+            body += b.body
+            let limit = router.config.limits.maxBodyBytes
+            if body.count > limit {
+                bodyChunks = -1  // answered: ignore whatever still arrives
+                reply(JSONRPCReply.errorReply(id: nil, .tooLarge(limit: limit), era: head.era), stream, inBody: true)
+                return
+            }
+            guard b.endOfStream else { return }
+        }
+        let decision = router.route(head: head, body: body[...], catalog: context.catalog.snapshot,
                                     grants: router.config.policy.grants(for: identity))
         apply(decision, stream, inBody: true)
+    }
+
+    /// Sends the routing decision's header changes and the (possibly replaced) body in whatever
+    /// shape this stream's mode needs.
+    private func sendRouting(_ mutation: HeaderMutation, body newBody: [UInt8]?, _ stream: ExternalProcessorStream, inBody: Bool) {
+        if !inBody {
+            stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
+                response: CommonResponse(headerMutation: mutation, clearRouteCache: true)))))
+            return
+        }
+        if headersReplied {
+            // Buffered: header changes and the new body travel in the one body reply.
+            stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(
+                headerMutation: mutation, bodyMutation: newBody.map { BodyMutation(.body($0)) }, clearRouteCache: true)))))
+            return
+        }
+        // Streamed: the held headers reply first, then one reply per chunk in order: the new body
+        // replaces the last one, earlier ones are dropped. The headers reply carries the final
+        // content-length (honoured with the filter's allow_content_length_header), so servers that
+        // cannot read chunked request bodies still work.
+        var headers = mutation
+        if newBody == nil {
+            headers.setHeaders.append(.overwrite(key: "content-length", value: String(body.count)))
+        }
+        headersReplied = true
+        stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
+            response: CommonResponse(headerMutation: headers, clearRouteCache: true)))))
+        for i in 0..<bodyChunks {
+            let last = i == bodyChunks - 1
+            let change: BodyMutation? = newBody.map { last ? BodyMutation(.body($0)) : BodyMutation(.clearBody(true)) }
+            stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(bodyMutation: change)))))
+        }
     }
 
     private func apply(_ decision: RouteDecision, _ stream: ExternalProcessorStream, inBody: Bool) {
@@ -104,14 +164,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         case .stream:
             // The stream endpoint binds the session to the caller by this digest; ext_proc's value
             // replaces anything a client sent.
-            let mutation = CommonResponse.mutating(set: [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
-                                                         .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")],
-                                                   remove: ["x-mcp-server"], clearRouteCache: true)
-            if inBody {
-                stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: mutation))))
-            } else {
-                stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(response: mutation))))
-            }
+            let mutation = HeaderMutation(setHeaders: [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
+                                                       .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")],
+                                          removeHeaders: ["x-mcp-server"])
+            sendRouting(mutation, body: nil, stream, inBody: inBody)
         case .forward(let plan):
             if plan.rpcMethod == "tools/call", !router.limiter.isEmpty,
                case .limited(let retry, let limit, let per) = router.limiter.check(
@@ -153,11 +209,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest"]
         if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
-        let common = CommonResponse(status: .continue,
-                                    headerMutation: HeaderMutation(setHeaders: set, removeHeaders: remove),
-                                    bodyMutation: BodyMutation(.body(plan.body)),
-                                    clearRouteCache: true)
-        stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: common))))
+        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true)
     }
 
     func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {

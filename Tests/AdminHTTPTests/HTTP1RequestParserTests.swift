@@ -25,6 +25,15 @@ import Testing
         #expect(requests[1].header("MCP-SESSION-ID") == "abc")
     }
 
+    @Test(arguments: [1, 2, 7, 1000])
+    func chunkedBodiesAreDecoded(chunk: Int) throws {
+        let text = "POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nX-Trailer: t\r\n\r\nGET /healthz HTTP/1.1\r\n\r\n"
+        let requests = try parse(text, chunk: chunk)
+        #expect(requests.count == 2)
+        #expect(requests[0].body == Array("hello, world".utf8))
+        #expect(requests[1].path == "/healthz")
+    }
+
     @Test func incompleteRequestWaits() throws {
         var parser = HTTP1RequestParser()
         parser.append(Array("GET / HTTP/1.1\r\nHost: x\r\n".utf8))
@@ -35,7 +44,8 @@ import Testing
         ("GARBAGE\r\n\r\n", HTTP1RequestParser.ParseError.malformedRequestLine),
         ("GET / HTTP/2.0\r\n\r\n", .unsupportedVersion),
         ("GET / HTTP/1.1\r\nno colon here\r\n\r\n", .malformedHeader),
-        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", .unsupportedTransferEncoding),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", .unsupportedTransferEncoding),
+        ("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .malformedHeader),
         ("POST / HTTP/1.1\r\nContent-Length: -3\r\n\r\n", .malformedHeader),
         ("POST / HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n", .bodyTooLarge),
     ])
