@@ -38,9 +38,10 @@ TARGETS=("$@")
 [ ${#TARGETS[@]} -eq 0 ] && TARGETS=("${ALL[@]}")
 
 # The dependency closure of some modules, from `swift package describe` (Swift library targets only).
-swift package describe --type json > "$SCRATCH.describe.json" 2>/dev/null || { mkdir -p "$SCRATCH"; swift package describe --type json > "$SCRATCH.describe.json"; }
+mkdir -p "$SCRATCH"
+swift package describe --type json > "$SCRATCH/describe.json"
 closure() {
-    python3 - "$SCRATCH.describe.json" "$@" <<'PY'
+    python3 - "$SCRATCH/describe.json" "$@" <<'PY'
 import json, sys
 targets = {t["name"]: t for t in json.load(open(sys.argv[1]))["targets"]}
 seen, order = set(), []
@@ -62,9 +63,9 @@ for t in "${TARGETS[@]}"; do
         [ -n "${BUILT[$root]:-}" ] && continue
         echo "building $root (instrumented: $SANITIZERS)"
         if ! swift build -c release --scratch-path "$SCRATCH" --target "$root" \
-            -Xswiftc -sanitize="$SANITIZERS" -Xswiftc -enable-testing > "$SCRATCH.build.log" 2>&1; then
-            grep -E 'error:' "$SCRATCH.build.log" >&2 || tail -30 "$SCRATCH.build.log" >&2
-            echo "building $root failed (full log: $SCRATCH.build.log)" >&2
+            -Xswiftc -sanitize="$SANITIZERS" -Xswiftc -enable-testing > "$SCRATCH/build.log" 2>&1; then
+            grep -E 'error:' "$SCRATCH/build.log" >&2 || tail -30 "$SCRATCH/build.log" >&2
+            echo "building $root failed (full log: $SCRATCH/build.log)" >&2
             exit 1
         fi
         BUILT[$root]=1

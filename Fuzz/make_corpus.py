@@ -179,7 +179,8 @@ def admin_http():
         "post_body": b"POST /mcp HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{\"jsonrpc\":\"2.0\"}",
         "pipelined": b"GET /readyz HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
         "options_star": b"OPTIONS * HTTP/1.1\r\nX:  spaced \t\r\n\r\n",
-        "chunked_refused": b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "chunked": b"POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n1\r\n!\r\n0\r\nX-Trailer: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+        "transfer_gzip": b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
         "event_stream": b"GET /mcp HTTP/1.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: g1.abc.def\r\n\r\n",
     }
     for name, body in requests.items():

@@ -42,7 +42,8 @@ public func fuzzSSE(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         fuzzCheck(whole.lastEventID == chunked.lastEventID, "lastEventID differs")
         fuzzCheck(whole.reconnectionTime == chunked.reconnectionTime, "reconnectionTime differs")
         for event in wholeEvents {
-            fuzzCheck(event.data.utf8.count <= maxEventSize, "an event larger than maxEventSize was delivered")
+            // (Each raw byte decodes to at most one scalar; invalid UTF-8 becomes 3-byte U+FFFD.)
+            fuzzCheck(event.data.unicodeScalars.count <= maxEventSize, "an event larger than maxEventSize was delivered")
         }
     case .failure(let error):
         fuzzCheck(failed == error, "one feed failed (\(error)), chunked gave \(String(describing: failed)): \(hexPrefix(stream))")

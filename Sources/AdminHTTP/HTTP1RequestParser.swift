@@ -28,7 +28,8 @@ public struct HTTP1RequestParser {
     /// The next complete request, nil if more bytes are needed, or the error that ends the connection.
     public mutating func next() throws(ParseError) -> AdminRequest? {
         guard let headerEnd = findHeaderEnd() else {
-            if buffer.count > maxHeaderBytes { throw .headersTooLarge }
+            // The blank line may still end at maxHeaderBytes if its last 3 bytes are in flight.
+            if buffer.count > maxHeaderBytes + 3 { throw .headersTooLarge }
             return nil
         }
         if headerEnd > maxHeaderBytes { throw .headersTooLarge }
@@ -71,13 +72,17 @@ public struct HTTP1RequestParser {
         var body: [UInt8] = []
         var i = start
         while true {
+            // Chunk-size lines hold at most 64 bytes before their CRLF, however the bytes arrive
+            // (an unfinished line may end in the CR of its CRLF).
             guard let lineEnd = findCRLF(from: i) else {
-                if buffer.count - i > 64 { throw .malformedHeader }
+                if buffer.count - i > 64 + 1 { throw .malformedHeader }
                 return nil
             }
+            if lineEnd - i > 64 { throw .malformedHeader }
             let sizeText = String(decoding: buffer[i..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
             guard let size = Int(sizeText.trimmingCharacters(in: " \t"), radix: 16), size >= 0 else { throw .malformedHeader }
-            if body.count + size > maxBodyBytes { throw .bodyTooLarge }
+            // `size` can be up to Int.max ("7fffffffffffffff"): compare without overflowing.
+            if size > maxBodyBytes - body.count { throw .bodyTooLarge }
             let dataStart = lineEnd + 2
             if size == 0 {
                 // Trailers (ignored) end with an empty line.

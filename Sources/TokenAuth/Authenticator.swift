@@ -54,7 +54,19 @@ public final class Authenticator: Sendable {
                 table[key] = .pending(waiters)
                 return .wait
             default:
-                if table.count >= maxEntries { table = table.filter { if case .done(_, let u) = $0.value { u > now } else { true } } }
+                if table.count >= maxEntries {
+                    // Full: drop expired results; if that frees little, drop half of what is cached
+                    // (only a cache: a dropped token is simply reviewed again).
+                    table = table.filter { if case .done(_, let u) = $0.value { u > now } else { true } }
+                    if table.count >= maxEntries / 2 {
+                        var kept = 0
+                        table = table.filter { entry in
+                            if case .pending = entry.value { return true }
+                            kept += 1
+                            return kept <= maxEntries / 4
+                        }
+                    }
+                }
                 table[key] = .pending([completion])
                 return .review
             }
