@@ -16,7 +16,8 @@ public final class BackendSessionTable: Sendable {
     }
 
     enum Entry {
-        case ready(String)
+        /// The backend session, and when its client session expires (then it is forgotten).
+        case ready(String, expires: Double)
         case creating([Completion])
     }
 
@@ -26,10 +27,19 @@ public final class BackendSessionTable: Sendable {
 
     private let shards: [Shard]
     private let creator: Creator
+    /// Client sessions are stateless tokens that clients rarely DELETE: entries are forgotten once
+    /// their client session has expired, checked whenever a shard grows past a threshold.
+    private let sessionTTL: Double
+    private let clock: @Sendable () -> Double
+    private let pruneThreshold: Int
 
-    public init(shardCount: Int = 16, creator: @escaping Creator) {
+    public init(shardCount: Int = 16, sessionTTL: Double = 24 * 3600, clock: @escaping @Sendable () -> Double = { 0 },
+                pruneThreshold: Int = 4096, creator: @escaping Creator) {
         shards = (0..<shardCount).map { _ in Shard() }
         self.creator = creator
+        self.sessionTTL = sessionTTL
+        self.clock = clock
+        self.pruneThreshold = pruneThreshold
     }
 
     private func shard(_ key: Key) -> Shard {
@@ -43,7 +53,7 @@ public final class BackendSessionTable: Sendable {
         enum Action { case done(String), wait, create }
         let action: Action = shard(key).table.withLock { table in
             switch table[key] {
-            case .ready(let id)?: return .done(id)
+            case .ready(let id, _)?: return .done(id)
             case .creating(var waiters)?:
                 waiters.append(completion)
                 table[key] = .creating(waiters)
@@ -60,11 +70,24 @@ public final class BackendSessionTable: Sendable {
             creator(server) { [self] result in
                 let waiters: [Completion] = shard(key).table.withLock { table in
                     guard case .creating(let w)? = table[key] else { return [] }
-                    if case .success(let id) = result { table[key] = .ready(id) } else { table[key] = nil }
+                    if case .success(let id) = result {
+                        table[key] = .ready(id, expires: Double(client.issuedAt) + sessionTTL)
+                        if table.count > pruneThreshold { prune(&table) }
+                    } else {
+                        table[key] = nil
+                    }
                     return w
                 }
                 for w in waiters { w(result) }
             }
+        }
+    }
+
+    private func prune(_ table: inout [Key: Entry]) {
+        let now = clock()
+        table = table.filter { entry in
+            if case .ready(_, let expires) = entry.value { return expires > now }
+            return true
         }
     }
 
@@ -73,7 +96,7 @@ public final class BackendSessionTable: Sendable {
     public func invalidate(client: ClientSession, server: String, backendSession: String) {
         let key = Key(nonce: client.nonce, server: server)
         shard(key).table.withLock { table in
-            if case .ready(let id)? = table[key], id == backendSession { table[key] = nil }
+            if case .ready(let id, _)? = table[key], id == backendSession { table[key] = nil }
         }
     }
 
@@ -87,7 +110,7 @@ public final class BackendSessionTable: Sendable {
             shard.table.withLock { table in
                 for (key, entry) in table where key.nonce == client.nonce {
                     switch entry {
-                    case .ready(let id): out.append((key.server, id))
+                    case .ready(let id, _): out.append((key.server, id))
                     case .creating(let waiters): orphaned += waiters
                     }
                     table[key] = nil

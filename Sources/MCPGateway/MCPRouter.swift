@@ -58,7 +58,7 @@ public struct MCPRouter: Sendable {
             switch verifiedSession(head) {
             case .failure(let error): return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
             case .success(let session):
-                revocations.revoke(session, until: Double(session.issuedAt) + signer.ttlSeconds)
+                revocations.revoke(session, until: Double(session.issuedAt) + signer.ttlSeconds, now: clock())
                 return .reply(LocalReply(status: 200, body: [], endedSession: session))
             }
         default:

@@ -12,9 +12,12 @@ public final class SessionRevocations: Sendable {
 
     // The count is stored while the lock is held: stored after it, a prune that emptied the
     // table could overwrite a concurrent revoke's count with 0 and hide that revocation.
-    public func revoke(_ session: ClientSession, until expiry: Double) {
+    /// Remembers an ended session. Every 1,024 revocations the table also forgets the ones past
+    /// their expiry (`now`), so it stays as small as the set of sessions that could still be used.
+    public func revoke(_ session: ClientSession, until expiry: Double, now: Double? = nil) {
         revoked.withLock { table in
             table[session.nonce] = expiry
+            if let now, table.count % 1024 == 0 { table = table.filter { $0.value > now } }
             count.store(table.count, ordering: .releasing)
         }
     }

@@ -39,7 +39,9 @@ final class Federation: @unchecked Sendable {
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
         let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
-        let table = BackendSessionTable { server, completion in sessions.create(server: server, completion: completion) }
+        let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() }) { server, completion in
+            sessions.create(server: server, completion: completion)
+        }
         let direct = DirectForwarder(http: http)
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
         context = MCPProcessorContext(

@@ -112,7 +112,14 @@ final class GatewayMetrics: Sendable {
     }
 
     func sessionOpened(_ s: ClientSession, ttl: Double) {
-        sessions.withLock { $0[s.nonce] = Double(s.issuedAt) + ttl }
+        sessions.withLock { table in
+            table[s.nonce] = Double(s.issuedAt) + ttl
+            // Also pruned at each scrape; this bounds it when nobody scrapes.
+            if table.count % 4096 == 0 {
+                let now = WallClock.unixSeconds()
+                table = table.filter { $0.value > now }
+            }
+        }
     }
 
     func sessionEnded(_ s: ClientSession) {
