@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
-from harness import Proc, free_port, render_envoy_config, wait_for_port  # noqa: E402
+from harness import Proc, free_port, gateway_binary, render_envoy_config, wait_for_port  # noqa: E402
 import mcp_suite  # noqa: E402
 from mcp_suite import Envoy, SafeGateway as Gateway  # noqa: E402  (stop their process if start-up fails)
 
@@ -162,6 +162,7 @@ def to_markdown(suite, transport, mcp, args, command, started, load_before, load
              f"(same workload){f', median of {args.repeat} runs per row (req/s range in brackets)' if args.repeat > 1 else ''}, "
              f"loopback; Envoy --concurrency {args.envoy_concurrency}, gateway --threads "
              f"{args.gateway_threads}, mcp-bench-backend --threads {args.backend_threads}",
+             f"- binaries: {binaries()}",
              f"- load average (1/5/15 min) before: {load_before}; after: {load_after}", ""]
     if transport:
         lines += ["## Transport: a fixed body, the cost of the ext_proc hop", "", transport_markdown(transport)]
@@ -174,6 +175,18 @@ def to_markdown(suite, transport, mcp, args, command, started, load_before, load
                   "during the measured run.", "",
                   mcp_suite.mcp_markdown(mcp, args)]
     return "\n".join(lines) + "\n"
+
+
+def binaries():
+    out = []
+    for label, get in (("gateway", gateway_binary), ("backend", mcp_suite.backend_binary)):
+        try:
+            path = Path(get())
+            built = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc).strftime("%H:%M UTC")
+            out.append(f"{label} `{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}` (built {built})")
+        except Exception as e:  # noqa: BLE001
+            out.append(f"{label} unknown ({e})")
+    return ", ".join(out) + f"; Envoy `{subprocess.run([str(ROOT / '.venv/bin/envoy'), '--version'], capture_output=True, text=True).stdout.split('version:')[-1].strip()}`"
 
 
 def loadavg():

@@ -73,12 +73,21 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             reply(JSONRPCReply.errorReply(id: nil, error, era: .handshake), stream, inBody: false)
             return
         }
-        requestID = h.firstString("x-request-id")
-        let head = MCPRequestHead(
-            method: h.firstString(":method") ?? "", path: h.firstString(":path") ?? "",
-            sessionID: h.firstString("mcp-session-id"), protocolVersion: h.firstString("mcp-protocol-version"),
-            mcpMethod: h.firstString("mcp-method"), mcpName: h.firstString("mcp-name"), accept: h.firstString("accept"),
-            identityDigest: identity?.digest ?? "")
+        // One pass over the headers (Envoy sends names lower-case) instead of a scan per name.
+        var head = MCPRequestHead(method: "", path: "", identityDigest: identity?.digest ?? "")
+        for header in h.headers?.headers ?? [] {
+            switch header.key {
+            case ":method": head.method = header.valueString ?? ""
+            case ":path": head.path = header.valueString ?? ""
+            case "mcp-session-id": if head.sessionID == nil { head.sessionID = header.valueString }
+            case "mcp-protocol-version": if head.protocolVersion == nil { head.protocolVersion = header.valueString }
+            case "mcp-method": if head.mcpMethod == nil { head.mcpMethod = header.valueString }
+            case "mcp-name": if head.mcpName == nil { head.mcpName = header.valueString }
+            case "accept": if head.accept == nil { head.accept = header.valueString }
+            case "x-request-id": if requestID == nil { requestID = header.valueString }
+            default: break
+            }
+        }
         self.head = head
         if let decision = router.route(head: head) {
             apply(decision, stream, inBody: false)

@@ -24,7 +24,8 @@ enum ListPagination {
         w.beginArray()
         if index < pages.count, !pages[index].isEmpty { w.raw(pages[index]) }
         w.endArray()
-        if offset + pageSize < entries.count {
+        // `offset` comes from the client's cursor and may be near Int.max: no `offset + pageSize`.
+        if offset < entries.count - pageSize {
             w.key("nextCursor"); w.string(cursor(kind: kind, offset: offset + pageSize))
         }
         return true
@@ -35,7 +36,7 @@ enum ListPagination {
                           allowed: (FederatedEntry) -> Bool, into w: inout JSONWriter) {
         let visible = entries.filter(allowed)
         let start = min(offset, visible.count)
-        let end = min(start + pageSize, visible.count)
+        let end = start + min(pageSize, visible.count - start)   // pageSize may be Int.max
         w.key(key)
         w.beginArray()
         for entry in visible[start..<end] { w.raw(entry.json) }

@@ -79,7 +79,9 @@ public final class RateLimiter: Sendable {
                 return (1 - b.tokens) / rate
             }
             if let wait {
-                worst = .limited(retryAfterSeconds: max(1, Int(wait.rounded(.up))), limit: rule.calls, perSeconds: rule.perSeconds)
+                // Capped before the conversion: a rule like 1 call per 1e300 s (or per 1e400 s,
+                // which parses as infinity) makes `wait` too large for Int, and Int(_:) traps.
+                worst = .limited(retryAfterSeconds: max(1, Int(min(wait, 1e9).rounded(.up))), limit: rule.calls, perSeconds: rule.perSeconds)
             }
         }
         return worst
