@@ -50,7 +50,8 @@ clean:
 
 ## Side-by-side benchmarks (release build). BENCH_ARGS="--duration 10" to change.
 bench: build-release
-	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/run_bench.py $(BENCH_ARGS) --out bench/results/transport-$$(date -u +%Y-%m-%d).md
+	swift build -c release --product mcp-bench-backend
+	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/run_bench.py $(BENCH_ARGS) --out bench/results/bench-$$(date -u +%Y-%m-%d).md
 
 ## Ten minutes of mixed load through Envoy + gateway (auth on); figures to bench/results/.
 soak: build-release

@@ -21,8 +21,9 @@ public final class BackendSessionTable: Sendable {
         case creating([Completion])
     }
 
+    /// Per shard: client session nonce → its servers' entries, so ending a session is one lookup.
     final class Shard: Sendable {
-        let table = Mutex<[Key: Entry]>([:])
+        let table = Mutex<[[UInt8]: [String: Entry]]>([:])
     }
 
     private let shards: [Shard]
@@ -52,14 +53,14 @@ public final class BackendSessionTable: Sendable {
         let key = Key(nonce: client.nonce, server: server)
         enum Action { case done(String), wait, create }
         let action: Action = shard(key).table.withLock { table in
-            switch table[key] {
+            switch table[key.nonce]?[server] {
             case .ready(let id, _)?: return .done(id)
             case .creating(var waiters)?:
                 waiters.append(completion)
-                table[key] = .creating(waiters)
+                table[key.nonce, default: [:]][server] = .creating(waiters)
                 return .wait
             case nil:
-                table[key] = .creating([completion])
+                table[key.nonce, default: [:]][server] = .creating([completion])
                 return .create
             }
         }
@@ -69,12 +70,13 @@ public final class BackendSessionTable: Sendable {
         case .create:
             creator(server) { [self] result in
                 let waiters: [Completion] = shard(key).table.withLock { table in
-                    guard case .creating(let w)? = table[key] else { return [] }
+                    guard case .creating(let w)? = table[key.nonce]?[server] else { return [] }
                     if case .success(let id) = result {
-                        table[key] = .ready(id, expires: Double(client.issuedAt) + sessionTTL)
+                        table[key.nonce, default: [:]][server] = .ready(id, expires: Double(client.issuedAt) + sessionTTL)
                         if table.count > pruneThreshold { prune(&table) }
                     } else {
-                        table[key] = nil
+                        table[key.nonce]?[server] = nil
+                        if table[key.nonce]?.isEmpty == true { table[key.nonce] = nil }
                     }
                     return w
                 }
@@ -83,11 +85,13 @@ public final class BackendSessionTable: Sendable {
         }
     }
 
-    private func prune(_ table: inout [Key: Entry]) {
+    private func prune(_ table: inout [[UInt8]: [String: Entry]]) {
         let now = clock()
-        table = table.filter { entry in
-            if case .ready(_, let expires) = entry.value { return expires > now }
-            return true
+        table = table.filter { _, servers in
+            servers.values.contains { entry in
+                if case .ready(_, let expires) = entry { return expires > now }
+                return true
+            }
         }
     }
 
@@ -96,7 +100,7 @@ public final class BackendSessionTable: Sendable {
     public func invalidate(client: ClientSession, server: String, backendSession: String) {
         let key = Key(nonce: client.nonce, server: server)
         shard(key).table.withLock { table in
-            if case .ready(let id, _)? = table[key], id == backendSession { table[key] = nil }
+            if case .ready(let id, _)? = table[key.nonce]?[server], id == backendSession { table[key.nonce]?[server] = nil }
         }
     }
 
@@ -106,14 +110,12 @@ public final class BackendSessionTable: Sendable {
     public func removeAll(client: ClientSession) -> [(server: String, session: String)] {
         var out: [(String, String)] = []
         var orphaned: [Completion] = []
-        for shard in shards {
-            shard.table.withLock { table in
-                for (key, entry) in table where key.nonce == client.nonce {
-                    switch entry {
-                    case .ready(let id, _): out.append((key.server, id))
-                    case .creating(let waiters): orphaned += waiters
-                    }
-                    table[key] = nil
+        let key = Key(nonce: client.nonce, server: "")
+        shard(key).table.withLock { table in
+            for (server, entry) in table.removeValue(forKey: client.nonce) ?? [:] {
+                switch entry {
+                case .ready(let id, _): out.append((server, id))
+                case .creating(let waiters): orphaned += waiters
                 }
             }
         }
@@ -121,7 +123,8 @@ public final class BackendSessionTable: Sendable {
         return out
     }
 
+    /// Backend sessions held (ready or being created).
     public var count: Int {
-        shards.reduce(0) { sum, shard in sum + shard.table.withLock { $0.count } }
+        shards.reduce(0) { sum, shard in sum + shard.table.withLock { $0.values.reduce(0) { $0 + $1.count } } }
     }
 }
