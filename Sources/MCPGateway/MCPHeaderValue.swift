@@ -17,15 +17,10 @@ public enum MCPHeaderValue {
         return String(validating: bytes, as: UTF8.self)
     }
 
+    /// Standard (padded) base64, as the 2026-07-28 header encoding uses.
     static func standardBase64(_ data: [UInt8]) -> String {
-        var s = Base64URL.encode(data).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var s = String(Base64URL.encode(data).map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
         while s.utf8.count % 4 != 0 { s += "=" }
         return s
-    }
-}
-
-extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
