@@ -6,7 +6,7 @@ ENVOY := $(VENV)/bin/envoy
 DEBUG_BIN := .build/debug/mcp-gateway
 RELEASE_BIN := .build/release/mcp-gateway
 
-.PHONY: setup build build-release test unit-test integration-test run golden golden-check validate-envoy bench soak clean
+.PHONY: setup build build-release test unit-test integration-test run golden golden-check validate-envoy bench soak clean fuzz sanitize
 
 setup:
 	@./scripts/setup.sh
@@ -56,3 +56,15 @@ bench: build-release
 ## Ten minutes of mixed load through Envoy + gateway (auth on); figures to bench/results/.
 soak: build-release
 	MCP_GATEWAY_BIN=$(RELEASE_BIN) $(PY) bench/soak.py --minutes $${SOAK_MINUTES:-10} --out bench/results/soak-$$(date -u +%Y-%m-%d).md
+
+## libFuzzer targets (Fuzz/README.md): each runs FUZZ_SECONDS (default 20) from the seeds in
+## Fuzz/corpus/; FUZZ_TARGETS="json jwt" for some. Fails if any target crashes.
+FUZZ_SECONDS ?= 20
+fuzz: setup
+	@Fuzz/build.sh $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run.sh $(FUZZ_TARGETS)
+
+## The Swift unit tests under AddressSanitizer, then ThreadSanitizer (.build-asan, .build-tsan).
+## Run before each release; about 4 minutes from cold.
+sanitize: setup
+	@Fuzz/sanitize.sh

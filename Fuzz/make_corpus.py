@@ -70,13 +70,19 @@ def jsonrpc():
         "call_escaped": '{"jsonrpc":"2.0","id":"q","method":"tools/call","params":{"arguments":{},"name":"calc_we\\"ird\\\\na\\/me\\u2028"}}',
         "call_dup_name": '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calc_secret_admin","name":"calc_add"},"params":{"name":"p.velocity"}}',
         "call_unicode": '{"jsonrpc":"2.0","id":1.50,"method":"tools/call","params":{"name":"calc_\\u00fcn\\u00efcode"}}',
+        # Regression: "\u212A" (KELVIN SIGN) matched the tool "calc_Kelvin" (canonical equivalence).
+        "call_kelvin_sign": '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calc_\\u212Aelvin"}}',
         "call_unknown": '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"dead_ghost"}}',
         "prompt": '{"jsonrpc":"2.0","id":4,"method":"prompts/get","params":{"name":"p.explain","arguments":{}}}',
         "resource": '{"jsonrpc":"2.0","id":5,"method":"resources/read","params":{"uri":"calc+file:///notes.txt"}}',
         "complete_prompt": '{"jsonrpc":"2.0","id":6,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"calc_explain"},"argument":{"name":"x","value":"1"}}}',
         "complete_uri": '{"jsonrpc":"2.0","id":6,"method":"completion/complete","params":{"ref":{"type":"ref/resource","uri":"phys+mem://constants"}}}',
         "initialize": '{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"c","version":"1"}}}',
-        "list": '{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"cursor":"t:3"}}',
+        "list": '{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"cursor":"%s"}}' % b64(b"t:3"),
+        "list_plain_cursor": '{"jsonrpc":"2.0","id":8,"method":"resources/list","params":{"cursor":"!r:1"}}',
+        "list_prompts_page": '{"jsonrpc":"2.0","id":8,"method":"prompts/list","params":{"cursor":"%s"}}' % b64(b"p:1"),
+        # Regression: a cursor near Int.max overflowed offset + pageSize (ListPagination).
+        "list_huge_cursor": '{"jsonrpc":"2.0","id":8,"method":"tools/list","params":{"cursor":"%s"}}' % b64(b"t:9223372036854775806"),
         "list_prompts": '{"jsonrpc":"2.0","id":9,"method":"prompts/list"}',
         "ping": '{"jsonrpc":"2.0","id":"p","method":"ping"}',
         "notification": '{"jsonrpc":"2.0","method":"notifications/initialized"}',
@@ -131,6 +137,11 @@ def config():
     }
     write("config", "full.json", json.dumps(full, indent=1))
     write("config", "minimal.json", '{"servers":[]}')
+    # Regressions: 1 call per ~infinite period made the rate limiter's Retry-After overflow Int;
+    # pageSize Int.max overflowed start + pageSize on a cursor.
+    write("config", "ratelimit_huge_period.json", json.dumps({"servers": [{"name": "a", "url": "http://a/mcp"}],
+        "rateLimits": [{"calls": 1, "perSeconds": 1e300}]}).replace("1e+300", "1e400"))
+    write("config", "pagesize_max.json", '{"servers":[{"name":"a","url":"http://a/mcp"}],"catalog":{"pageSize":9223372036854775807}}')
     write("config", "in_cluster.json", json.dumps({"servers": [{"name": "a", "url": "http://a/mcp"}],
                                                    "auth": {"kubernetes": {"audiences": ["x"]}}}))
     write("config", "bad_duplicate.json", json.dumps({"servers": [{"name": "a", "url": "http://a"}, {"name": "b", "prefix": "a_", "url": "http://b"}]}))
@@ -180,6 +191,9 @@ def admin_http():
         "pipelined": b"GET /readyz HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n",
         "options_star": b"OPTIONS * HTTP/1.1\r\nX:  spaced \t\r\n\r\n",
         "chunked": b"POST /mcp HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n1\r\n!\r\n0\r\nX-Trailer: 1\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+        # Regressions: chunk size near Int.max after a first chunk; a head ending at the size limit.
+        "chunk_size_max": b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n7fffffffffffffff\r\n",
+        "head_at_limit": b"GET / HTTP/1.1\r\nX: " + b"a" * (512 - 19) + b"\r\n\r\n",
         "transfer_gzip": b"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
         "event_stream": b"GET /mcp HTTP/1.1\r\nAccept: text/event-stream\r\nMcp-Session-Id: g1.abc.def\r\n\r\n",
     }

@@ -2,7 +2,7 @@
 // readFile / environment closures returning fixed values (no I/O), and then what the gateway
 // builds from an accepted config at start-up and uses per request: the router and its rate
 // limiter (a few calls per rule, so buckets run dry), the catalog snapshot with every server up,
-// the access policy's grants, server URL parts. Property: a config is either refused with a
+// the access policy's grants, server URL parts, a tools/list page. Property: a config is either refused with a
 // ConfigError or it works — nothing traps, at load time or when first used.
 import JSONWire
 import MCPGateway
@@ -51,5 +51,11 @@ public func fuzzConfig(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         }
     }
     _ = router.route(head: MCPRequestHead(method: "GET", path: config.mcpPath + "/"))
+    // A list page at a (client-chosen) cursor, with the configured page size.
+    let head = MCPRequestHead(method: "POST", path: config.mcpPath, sessionID: session.token, protocolVersion: "2025-11-25")
+    for cursor in ["dDox", "dDoy"] {   // base64url of "t:1", "t:2"
+        let body = Array(#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"cursor":"\#(cursor)"}}"#.utf8)
+        _ = router.route(head: head, body: body[...], catalog: catalog)
+    }
     return 0
 }

@@ -9,6 +9,7 @@
 //               it is `protocolVersion TAB sessionID TAB mcpMethod TAB mcpName`;
 //   bits 2-4: how many filler bytes precede the body in its array (the router gets an
 //             ArraySlice whose startIndex is not 0, as the Envoy adapter may pass it).
+// A list cursor written "!t:3" is replaced by its base64url encoding before routing.
 // Properties:
 // * nothing traps; every JSON reply body is valid JSON, and a reply to a request (within the
 //   body limit) echoes its id byte for byte;
@@ -79,7 +80,14 @@ public func fuzzJSONRPC(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         rest = rest[(lf + 1)...]
     }
     let padding = Int(mode >> 2) & 7
-    let storage = [UInt8](repeating: 0x20, count: padding) + Array(rest)
+    var bodyBytes = Array(rest)
+    // List cursors are base64url("<kind>:<offset>"), which mutations of the encoded text rarely
+    // keep valid: a cursor written "!<text>" is encoded here, so the fuzzer mutates the text.
+    if let request = try? JSONRPCRequest(parsing: bodyBytes[...]), let range = request.param("cursor"),
+       let cursor = request.scanner.string(at: range), cursor.hasPrefix("!") {
+        bodyBytes = request.splicing(range, with: Array("\"\(Base64URL.encode(Array(cursor.utf8.dropFirst())))\"".utf8))
+    }
+    let storage = [UInt8](repeating: 0x20, count: padding) + bodyBytes
     let body = storage[padding...]
 
     let parsed = try? JSONRPCRequest(parsing: body)

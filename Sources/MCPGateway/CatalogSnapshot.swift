@@ -101,12 +101,15 @@ public final class CatalogSnapshot: Sendable {
                       "resourceTemplates": join(templates)]
     }
 
+    // Names match byte for byte, as the servers behind compare them: Swift's String == (and so a
+    // [String: Int] lookup) is canonical equivalence, which would also accept e.g. "calc_\u{212A}"
+    // (KELVIN SIGN) for "calc_K" and let that spelling slip past tool globs (rate limits).
     public func tool(named publicName: String) -> FederatedEntry? {
-        toolIndex[publicName].map { tools[$0] }
+        toolIndex[publicName].map { tools[$0] }.flatMap { $0.publicName.utf8.elementsEqual(publicName.utf8) ? $0 : nil }
     }
 
     public func prompt(named publicName: String) -> FederatedEntry? {
-        promptIndex[publicName].map { prompts[$0] }
+        promptIndex[publicName].map { prompts[$0] }.flatMap { $0.publicName.utf8.elementsEqual(publicName.utf8) ? $0 : nil }
     }
 
     public func speaks(_ era: ProtocolEra, server: String) -> Bool {
