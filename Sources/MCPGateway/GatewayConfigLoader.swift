@@ -75,7 +75,7 @@ public struct GatewayConfigLoader: Sendable {
             let at = "rateLimits[\(i)]"
             try rejectUnknown(r, allowed: ["calls", "perSeconds", "key", "servers", "tools"], at: at)
             guard let calls = r["calls"]?.intValue, calls > 0 else { throw ConfigError(field: "\(at).calls", "required: a positive integer") }
-            guard let per = r["perSeconds"]?.doubleValue, per > 0 else { throw ConfigError(field: "\(at).perSeconds", "required: a positive number") }
+            guard let per = r["perSeconds"]?.doubleValue, per.isFinite, per > 0 else { throw ConfigError(field: "\(at).perSeconds", "required: a positive number") }
             var key = RateLimiter.Rule.Key.identity
             if let k = r["key"] {
                 guard let ks = k.stringValue, let parsed = RateLimiter.Rule.Key(rawValue: ks) else {
@@ -115,7 +115,7 @@ public struct GatewayConfigLoader: Sendable {
             if let ca = caFile, readFile(ca) == nil { throw ConfigError(field: "auth.kubernetes.caFile", "cannot read \(ca)") }
             var timeout = 2.0
             if let t = k["timeoutSeconds"] {
-                guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "auth.kubernetes.timeoutSeconds", "must be positive") }
+                guard let d = t.doubleValue, d.isFinite, d > 0 else { throw ConfigError(field: "auth.kubernetes.timeoutSeconds", "must be positive") }
                 timeout = d
             }
             a.kubernetes = AuthConfig.Kubernetes(apiServer: apiServer, caFile: caFile, tokenFile: tokenFile, audiences: audiences,
@@ -135,23 +135,23 @@ public struct GatewayConfigLoader: Sendable {
             }
             var jwt = AuthConfig.JWT(issuer: issuer, audiences: audiences, jwksFile: file, jwksURL: url, caFile: j["caFile"]?.stringValue)
             if let l = j["leewaySeconds"] {
-                guard let d = l.doubleValue, d >= 0, d <= 300 else { throw ConfigError(field: "auth.jwt.leewaySeconds", "must be 0...300") }
+                guard let d = l.doubleValue, d.isFinite, d >= 0, d <= 300 else { throw ConfigError(field: "auth.jwt.leewaySeconds", "must be 0...300") }
                 jwt.leewaySeconds = d
             }
             if let g = j["groupsClaim"]?.stringValue { jwt.groupsClaim = g }
             if let r = j["minRefreshSeconds"] {
-                guard let d = r.doubleValue, d >= 0 else { throw ConfigError(field: "auth.jwt.minRefreshSeconds", "must be ≥ 0") }
+                guard let d = r.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "auth.jwt.minRefreshSeconds", "must be ≥ 0") }
                 jwt.minRefreshSeconds = d
             }
             a.jwt = jwt
         }
         guard a.kubernetes != nil || a.jwt != nil else { throw ConfigError(field: "auth", "configure kubernetes, jwt, or both") }
         if let t = v["cacheTTLSeconds"] {
-            guard let d = t.doubleValue, d >= 0 else { throw ConfigError(field: "auth.cacheTTLSeconds", "must be ≥ 0") }
+            guard let d = t.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "auth.cacheTTLSeconds", "must be ≥ 0") }
             a.cacheTTLSeconds = d
         }
         if let t = v["negativeCacheTTLSeconds"] {
-            guard let d = t.doubleValue, d >= 0 else { throw ConfigError(field: "auth.negativeCacheTTLSeconds", "must be ≥ 0") }
+            guard let d = t.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "auth.negativeCacheTTLSeconds", "must be ≥ 0") }
             a.negativeCacheTTLSeconds = d
         }
         a.resource = v["resource"]?.stringValue
@@ -216,7 +216,7 @@ public struct GatewayConfigLoader: Sendable {
         }
         var timeout = 30.0
         if let t = v["timeoutSeconds"] {
-            guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "\(path).timeoutSeconds", "must be a positive number") }
+            guard let d = t.doubleValue, d.isFinite, d > 0 else { throw ConfigError(field: "\(path).timeoutSeconds", "must be a positive number") }
             timeout = d
         }
         var forward = false
@@ -265,7 +265,7 @@ public struct GatewayConfigLoader: Sendable {
             s.secret = Array(value.utf8)
         }
         if let t = v["ttlSeconds"] {
-            guard let d = t.doubleValue, d > 0 else { throw ConfigError(field: "session.ttlSeconds", "must be a positive number") }
+            guard let d = t.doubleValue, d.isFinite, d > 0 else { throw ConfigError(field: "session.ttlSeconds", "must be a positive number") }
             s.ttlSeconds = d
         }
         return s
@@ -275,7 +275,7 @@ public struct GatewayConfigLoader: Sendable {
         try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize"], at: "catalog")
         var c = CatalogConfig()
         if let r = v["refreshSeconds"] {
-            guard let d = r.doubleValue, d >= 1 else { throw ConfigError(field: "catalog.refreshSeconds", "must be at least 1") }
+            guard let d = r.doubleValue, d.isFinite, d >= 1 else { throw ConfigError(field: "catalog.refreshSeconds", "must be at least 1") }
             c.refreshSeconds = d
         }
         if let f = v["failureThreshold"] { c.failureThreshold = try positiveInt(f, at: "catalog.failureThreshold") }

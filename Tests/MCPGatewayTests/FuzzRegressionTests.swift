@@ -37,7 +37,17 @@ import Testing
     // Fuzz/corpus/config/ratelimit_huge_period.json: a rule of 1 call per 1e300 s (or 1e400 s,
     // which the loader reads as infinity) trapped converting the Retry-After wait to Int on the
     // second call.
-    @Test(arguments: ["1e300", "1e400", "1e19"])
+    @Test func infiniteNumbersAreRefusedAtLoad() {
+        #expect(throws: ConfigError.self) {
+            try GatewayConfigLoader.fake().parse(utf8(
+                #"{"servers":[{"name":"calc","url":"http://calc:8000/mcp"}],"rateLimits":[{"calls":1,"perSeconds":1e400}]}"#))
+        }
+        #expect(throws: ConfigError.self) {
+            try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[{"name":"calc","url":"http://calc:8000/mcp","timeoutSeconds":1e400}]}"#))
+        }
+    }
+
+    @Test(arguments: ["1e300", "1e19"])
     func rateLimitWithHugePeriod(_ period: String) throws {
         let config = try GatewayConfigLoader.fake().parse(utf8(
             #"{"servers":[{"name":"calc","url":"http://calc:8000/mcp"}],"rateLimits":[{"calls":1,"perSeconds":\#(period)}]}"#))
