@@ -27,6 +27,9 @@ public struct HTTP1RequestParser {
 
     /// The next complete request, nil if more bytes are needed, or the error that ends the connection.
     public mutating func next() throws(ParseError) -> AdminRequest? {
+        // Whatever the framing (chunk lines, trailers), one request never needs more than this:
+        // a peer that keeps sending without completing one is cut off instead of growing memory.
+        if buffer.count > maxHeaderBytes + 2 * maxBodyBytes + 64 * 1024 { throw .bodyTooLarge }
         guard let headerEnd = findHeaderEnd() else {
             // The blank line may still end at maxHeaderBytes if its last 3 bytes are in flight.
             if buffer.count > maxHeaderBytes + 3 { throw .headersTooLarge }

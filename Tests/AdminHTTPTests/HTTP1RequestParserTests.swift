@@ -59,3 +59,13 @@ import Testing
         #expect(throws: HTTP1RequestParser.ParseError.headersTooLarge) { try parser.next() }
     }
 }
+
+@Suite struct HTTP1RequestParserBoundTests {
+    @Test func endlessChunkTrailersAreCutOff() {
+        var parser = HTTP1RequestParser(maxHeaderBytes: 1024, maxBodyBytes: 1024)
+        parser.append(Array("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".utf8))
+        #expect(throws: Never.self) { try parser.next() }
+        for _ in 0..<2000 { parser.append(Array("X-Trailer: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".utf8)) }
+        #expect(throws: HTTP1RequestParser.ParseError.bodyTooLarge) { try parser.next() }
+    }
+}
