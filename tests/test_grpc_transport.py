@@ -117,12 +117,11 @@ def test_grpc_timeout_is_honoured(shared_gateway):
 def test_slow_handler_does_not_stall_other_streams(shared_gateway):
     with channel(shared_gateway) as ch:
         slow = unary(ch, "SlowUnary").future(bytes([200]), timeout=10)  # answers after 2 s
-        start = time.monotonic()
         for _ in range(20):
             assert unary(ch, "Unary")(b"fast", timeout=5) == b"fast"
-        fast_elapsed = time.monotonic() - start
+            # Each fast call completed while the slow one, on the same connection, is still pending.
+            assert not slow.done(), "the slow call finished first: the fast ones waited behind it"
         assert slow.result() == bytes([200])
-        assert fast_elapsed < 1.5, f"fast calls took {fast_elapsed:.2f}s behind a slow one"
 
 
 def test_client_cancellation_mid_stream(shared_gateway):

@@ -23,10 +23,10 @@ public final class GRPCServer: HTTP2RequestHandler {
         let headers = stream.requestHeaders
         let path = headers.first(":path") ?? ""
         guard headers.first(":method") == "POST" else {
-            return RejectedCall(stream: stream, httpStatus: "405", message: "gRPC requires POST")
+            return RejectedCall(stream: stream, httpStatus: "405")
         }
         guard let contentType = headers.first("content-type"), contentType.hasPrefix("application/grpc") else {
-            return RejectedCall(stream: stream, httpStatus: "415", message: "content-type must be application/grpc")
+            return RejectedCall(stream: stream, httpStatus: "415")
         }
         var deadline: Double?
         if let timeout = headers.first("grpc-timeout") {
@@ -138,10 +138,9 @@ final class CallDriver: HTTP2StreamDelegate {
 /// Answers a request that never becomes a call: wrong method/content-type (HTTP status) or an
 /// unknown method (Trailers-Only gRPC status).
 final class RejectedCall: HTTP2StreamDelegate {
-    init(stream: HTTP2Stream, httpStatus: String, message: String) {
-        stream.finish(headersIfNotStarted: [HeaderField(":status", httpStatus), HeaderField("content-type", "text/plain")],
-                      trailers: [])
-        _ = message
+    /// Not gRPC at all (wrong method or content type): a bare HTTP status, as the gRPC spec asks.
+    init(stream: HTTP2Stream, httpStatus: String) {
+        stream.finish(headersIfNotStarted: [HeaderField(":status", httpStatus)], trailers: [])
     }
 
     init(stream: HTTP2Stream, status: GRPCStatus) {
