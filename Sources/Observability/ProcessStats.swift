@@ -29,30 +29,12 @@ public enum ProcessStats {
     public static func threads() -> Int {
         guard let text = read("/proc/self/status") else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("Threads:") {
-            return Int(line.dropFirst(8).trimmingCharacters(in: " \t")) ?? 0
+            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) } ?? 0
         }
         return 0
     }
 
     static func read(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var out = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n > 0 { out += buf[0..<n] }
-            if n < buf.count { break }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-extension Substring {
-    func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
+        FileSystem.read(path).map { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -3,6 +3,7 @@ import EnvoyServices
 import HTTPClient
 import Logging
 import MCPGateway
+import Observability
 import Synchronization
 import Upstreams
 

@@ -8,6 +8,7 @@ import GRPC
 import HTTP2
 import HTTPClient
 import Logging
+import Observability
 import MCPGateway
 import TokenAuth
 import Upstreams
@@ -127,20 +128,5 @@ final class Gateway: @unchecked Sendable {
         group?.stop()
         logger.info("stopped")
         return 0
-    }
-}
-
-enum FileSystem {
-    static func read(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n > 0 { out.append(contentsOf: buf[0..<n]) }
-            if n < buf.count { break }
-        }
-        return out
     }
 }
