@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -26,6 +27,8 @@ WORKLOADS = [
     ("init_call", "initialize + notifications/initialized + first tools/call (a new session each time)"),
     ("mixed", "mixed: 60% tools/call (two servers), 20% tools/list, 10% ping, 10% initialize"),
 ]
+# Workloads also measured at half of the gateway's peak rate (latency at a given load, all paths at the same rate).
+HALF_LOAD = ("call", "list")
 WRK_SCRIPT = ROOT / "bench" / "wrk-mcp.lua"
 PROTOCOL_VERSION = "2025-11-25"
 
@@ -327,6 +330,8 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
             p.headers = {"authorization": f"Bearer {token}"}
         if not envoy_src.exists():
             envoy_src = ROOT / "envoy" / "envoy.yaml"
+        if os.environ.get("MCP_BENCH_GATEWAY_ENVOY") and key == "gateway":
+            envoy_src = Path(os.environ["MCP_BENCH_GATEWAY_ENVOY"])
         gcfg = gateway_config(tmp, [pp for _, pp in names_ports], server_name, auth_cfg)
         gw = Proc("gateway", [str(gateway_binary()), "--config", str(gcfg), "--grpc-listen", f"127.0.0.1:{grpc}",
                               "--admin-listen", f"127.0.0.1:{gw_admin}", "--threads", str(args.gateway_threads)], tmp)
@@ -419,16 +424,64 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def run_wrk(port, duration, connections, workload, p: Path_, session):
+def run_wrk(port, duration, connections, workload, p: Path_, session, delay_ms=None):
     args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{duration}s", "--timeout", "5s", "-s", str(WRK_SCRIPT)]
     if p.headers.get("authorization"):
         args += ["-H", f"Authorization: {p.headers['authorization']}"]
     args += [f"http://127.0.0.1:{port}/mcp", "--", workload, p.tool1, p.tool2, session or "-"]
-    out = subprocess.run(args, capture_output=True, text=True, timeout=duration + 30)
+    env = dict(os.environ)
+    env.pop("WRK_DELAY_MS", None)
+    if delay_ms is not None:
+        env["WRK_DELAY_MS"] = f"{delay_ms:.3f}"
+    out = subprocess.run(args, capture_output=True, text=True, timeout=duration + 30, env=env)
     lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
     if not lines:
         raise RuntimeError(f"wrk produced no result: {out.stdout[-500:]} {out.stderr[-500:]}")
     return json.loads(lines[-1])
+
+
+class StreamSampler:
+    """Samples Envoy's count of open ext_proc gRPC streams (the gateway cluster's upstream_rq_active)
+    every 50 ms while a run lasts; keeps the maximum."""
+
+    STAT = "cluster.mcp_gateway_grpc.upstream_rq_active"
+
+    def __init__(self, envoy):
+        self.envoy, self.peak, self.samples = envoy, 0, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.wait(0.05):
+            try:
+                self.peak = max(self.peak, self.envoy.stat(self.STAT))
+                self.samples += 1
+            except OSError:
+                pass
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def measure_at_rate(p: Path_, backend: Backend, workload, session, args, rate):
+    """Latency at a fixed request rate (closed loop with a per-request pause tuned in two short
+    calibration runs); returns the wrk result of the measured run, with `target_rps`."""
+    conns = args.connections
+    interval_ms = conns * 1000.0 / rate          # each connection's time per request at the target rate
+    delay = max(0.0, interval_ms - 0.6)           # first guess: ~0.6 ms per request
+    for _ in range(2):
+        cal = run_wrk(p.port, max(1, min(2, args.duration)), conns, workload, p, session, delay_ms=delay)
+        latency_ms = max(0.0, conns * 1000.0 / max(1.0, cal["rps"]) - delay)
+        delay = max(0.0, interval_ms - latency_ms)
+    r = run_wrk(p.port, args.duration, conns, workload, p, session, delay_ms=delay)
+    r["target_rps"] = rate
+    r["delay_ms"] = delay
+    return r
 
 
 def measure(p: Path_, backend: Backend, workload, session, args):
@@ -441,7 +494,12 @@ def measure(p: Path_, backend: Backend, workload, session, args):
     runs = []
     for _ in range(max(1, getattr(args, "repeat", 1))):
         before = {k: cpu_seconds(proc.popen.pid) for k, proc in procs.items()}
-        r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
+        if "gateway" in p.procs:
+            with StreamSampler(p.procs["envoy"]) as sampler:
+                r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
+            r["extproc_streams_peak"] = sampler.peak
+        else:
+            r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
         for k, proc in procs.items():
             if proc.popen.poll() is not None:
                 raise RuntimeError(f"{k} exited during {p.name}/{workload}: see {proc.log_path}")
@@ -474,7 +532,10 @@ def run_mcp(args, tmp: Path, log):
         backend = outer.enter_context(_stopping(Backend(tmp, 2, threads=args.backend_threads)))
         log(f"MCP suite: backend pid {backend.popen.pid} on ports {backend.ports}")
         for workload in workloads:
-            for key in keys:
+            # The gateway first: its peak sets the rate every path is measured at for latency at half load.
+            half_rate = None
+            order = sorted(keys, key=lambda k: 0 if k == "gateway" else 1) if workload in HALF_LOAD else keys
+            for key in order:
                 with ExitStack() as stack:
                     row_dir = tmp / f"{workload}-{key}"
                     row_dir.mkdir(exist_ok=True)
@@ -483,6 +544,14 @@ def run_mcp(args, tmp: Path, log):
                     log(f"  {workload:10s} {p.name} ...")
                     r = measure(p, backend, workload, session, args)
                     results["workloads"][workload][p.name] = r
+                    if workload in HALF_LOAD and not args.smoke:
+                        if key == "gateway":
+                            half_rate = r["rps"] / 2
+                        if half_rate:
+                            h = measure_at_rate(p, backend, workload, None if workload == "init_call" else session, args, half_rate)
+                            results.setdefault("half", {}).setdefault(workload, {})[p.name] = h
+                            log(f"  {workload:10s} {p.name} at {h['rps']:.0f} req/s: p50 {h['p50_us'] / 1000:.2f} ms "
+                                f"p99 {h['p99_us'] / 1000:.2f} ms")
                     log(f"  {workload:10s} {p.name}: {r['rps']:.0f} req/s p50 {r['p50_us'] / 1000:.2f} ms "
                         f"p99 {r['p99_us'] / 1000:.2f} ms errors {r['errors']} non2xx {r['non2xx']}")
 
@@ -538,6 +607,22 @@ def mcp_markdown(results, args):
                 f"{r['p99_us'] / 1000:.2f} | {r['p999_us'] / 1000:.2f} | {r['max_us'] / 1000:.1f} | {r['errors'] + r['non2xx']} | "
                 f"{_f(r.get('envoy_cpu_s_per_1k'), 3)} | {_f(r.get('gateway_cpu_s_per_1k'), 3)} | {cpu_ratio} | "
                 f"{_f(r.get('backend_cpu_s_per_1k'), 3)} | {_f(r.get('envoy_peak_rss_mb'), 1)} | {_f(r.get('gateway_peak_rss_mb'), 1)} |")
+        streams = [f"{name} {r['extproc_streams_peak']}" for name, r in rows.items() if "extproc_streams_peak" in r]
+        if streams:
+            out += ["", "ext_proc streams open at once at this load (Envoy's `cluster.mcp_gateway_grpc.upstream_rq_active`, "
+                    "sampled every 50 ms, maximum): " + ", ".join(streams) + "."]
+        half = (results.get("half") or {}).get(workload)
+        if half:
+            base = half.get("Envoy alone")
+            out += ["", f"Latency at half of the gateway's peak ({next(iter(half.values()))['target_rps']:.0f} req/s target, every path "
+                    "at the same rate; closed loop with a per-request pause, see `measure_at_rate`):", "",
+                    "| path | req/s reached | p50 ms | p90 ms | p99 ms | p99.9 ms | added p50 ms vs Envoy alone | added p99 ms vs Envoy alone |",
+                    "|---|---|---|---|---|---|---|---|"]
+            for name, h in half.items():
+                add50 = f"{(h['p50_us'] - base['p50_us']) / 1000:+.2f}" if base and h is not base else "-"
+                add99 = f"{(h['p99_us'] - base['p99_us']) / 1000:+.2f}" if base and h is not base else "-"
+                out.append(f"| {name} | {h['rps']:.0f} | {h['p50_us'] / 1000:.2f} | {h['p90_us'] / 1000:.2f} | {h['p99_us'] / 1000:.2f} | "
+                           f"{h['p999_us'] / 1000:.2f} | {add50} | {add99} |")
         if workload == "init_call":
             out += ["", "New sessions per second (each = initialize + notifications/initialized + tools/call): " +
                     ", ".join(f"{name} {r['sessions_per_s']:.0f}" for name, r in rows.items()) + "."]

@@ -10,6 +10,10 @@
 -- SESSION: an mcp-session-id to use; "-" or absent: the script runs `initialize` itself first and takes
 --          the mcp-session-id response header (wrk's response() callback sees headers).
 -- Prints one JSON line at the end (same fields as wrk-report.lua, plus per-kind counts).
+--
+-- WRK_DELAY_MS (environment, optional): each connection pauses this long (fractional ms: floor or
+-- ceiling at random, averaging to the value) before each request, to hold a lower request rate for
+-- latency-at-a-given-load runs. Unset: closed loop at full speed (no Lua call per request).
 
 local VERSION = "2025-11-25"
 local workload, tool1, tool2, session
@@ -125,6 +129,17 @@ response = function(status, headers, body)
   if not session and waiting_session and status == 200 then
     local sid = header(headers, "mcp-session-id")
     if sid then session = sid; build_session_requests() end
+  end
+end
+
+local delay_ms = tonumber(os.getenv("WRK_DELAY_MS") or "")
+if delay_ms then
+  local whole = math.floor(delay_ms)
+  local frac = delay_ms - whole
+  -- wrk takes whole milliseconds; a random floor/ceiling keeps the mean at the fractional value.
+  delay = function()
+    if math.random() < frac then return whole + 1 end
+    return whole
   end
 end
 

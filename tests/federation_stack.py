@@ -80,6 +80,18 @@ class FederatedStack:
     def url(self):
         return f"http://127.0.0.1:{self.listen}/mcp"
 
+    def metric_value(self, name, **labels):
+        """One sample from the gateway's /metrics (0 when absent)."""
+        from prometheus_client.parser import text_string_to_metric_families
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        want = tuple(sorted(labels.items()))
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                if sample.name == name and tuple(sorted(sample.labels.items())) == want:
+                    return sample.value
+        return 0
+
     def post(self, body, headers=None, raw=False):
         """POST to /mcp; returns (status, headers, parsed JSON or text)."""
         data = body if isinstance(body, bytes) else json.dumps(body).encode()

@@ -55,13 +55,46 @@ def test_hanging_server_times_out_with_an_error_naming_it(stack):
     assert time.monotonic() - start < 10
     assert body["error"]["code"] == -32603 and "faulty" in body["error"]["message"] and "timeout" in body["error"]["message"]
     assert call(stack, s, "faulty_ok")[2]["result"]["content"][0]["text"] == "fine"  # the session survives
+    # Envoy's access log reports the timeout (flushed every 0.2 s): counted as one.
+    deadline = time.time() + 5
+    while stack.metric_value("mcp_tool_calls_total", server="faulty", tool="faulty_hang", outcome="timeout") < 1 and time.time() < deadline:
+        time.sleep(0.05)
+    assert stack.metric_value("mcp_tool_calls_total", server="faulty", tool="faulty_hang", outcome="timeout") == 1
 
 
-def test_wrong_content_type_is_an_error_naming_the_server(stack):
+def test_wrong_content_type_passes_through_and_hurts_nobody(stack):
+    """The shipped configs skip the ext_proc response phase: a server's non-MCP reply reaches the
+    client as sent (its SDK reports the content type); with response_header_mode: SEND the gateway
+    replaces it with an error naming the server (next test)."""
     s = stack.initialize()
-    status, _, body = call(stack, s, "faulty_html")
-    assert body["error"]["code"] == -32603 and "faulty" in body["error"]["message"] and "text/html" in body["error"]["message"]
-    assert healthy(stack, s)
+    status, hdrs, text = stack.post({"jsonrpc": "2.0", "id": 6, "method": "tools/call", "params": {"name": "faulty_html"}},
+                                    stack.session_headers(s), raw=True)
+    assert status == 200 and hdrs["content-type"].startswith("text/html"), (status, hdrs)
+    assert healthy(stack, s) and call(stack, s, "faulty_ok")[0] == 200
+
+
+def test_response_phase_turns_wrong_content_type_and_timeout_into_errors_naming_the_server(tmp_path):
+    """With response_header_mode: SEND the gateway reads the server's response headers itself:
+    a non-MCP reply and Envoy's own 504 become JSON-RPC errors naming the server, counted once."""
+    faulty = Faulty(tmp_path)
+    s = FederatedStack(tmp_path, extra_servers=[{"name": "faulty", "url": f"http://127.0.0.1:{faulty.port}/mcp", "timeoutSeconds": 5}],
+                       envoy_replace={"route: { cluster: mcp_dynamic_servers, timeout: 60s }":
+                                      "route: { cluster: mcp_dynamic_servers, timeout: 2s }",
+                                      "response_header_mode: SKIP": "response_header_mode: SEND"})
+    try:
+        s.wait_for_tools(["faulty_ok"])
+        session = s.initialize()
+        status, _, body = call(s, session, "faulty_html")
+        assert body["error"]["code"] == -32603 and "faulty" in body["error"]["message"] and "text/html" in body["error"]["message"]
+        status, _, body = call(s, session, "faulty_hang")
+        assert body["error"]["code"] == -32603 and "faulty" in body["error"]["message"] and "timeout" in body["error"]["message"]
+        assert healthy(s, session)
+        time.sleep(0.5)  # an access log entry, were it counted too, has arrived by now
+        assert s.metric_value("mcp_tool_calls_total", server="faulty", tool="faulty_html", outcome="error") == 1
+        assert s.metric_value("mcp_tool_calls_total", server="faulty", tool="faulty_hang", outcome="timeout") == 1
+    finally:
+        s.stop()
+        faulty.stop()
 
 
 def test_garbage_reply_reaches_the_client_and_hurts_nobody(stack):

@@ -2,6 +2,7 @@ import EnvoyProto
 import HTTP2
 import Logging
 import MCPGateway
+import ProtoWire
 
 /// The MCP-aware ext_proc processor: answers lists and handshakes itself, and routes calls to
 /// the owning server's cluster with the name rewritten and the session mapped.
@@ -131,16 +132,18 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
 
     /// Sends the routing decision's header changes and the (possibly replaced) body in whatever
     /// shape this stream's mode needs.
-    private func sendRouting(_ mutation: HeaderMutation, body newBody: [UInt8]?, _ stream: ExternalProcessorStream, inBody: Bool) {
+    private func sendRouting(_ mutation: HeaderMutation, body newBody: [UInt8]?, _ stream: ExternalProcessorStream, inBody: Bool,
+                             metadata: ProtoStruct? = nil) {
         if !inBody {
             stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
-                response: CommonResponse(headerMutation: mutation, clearRouteCache: true)))))
+                response: CommonResponse(headerMutation: mutation, clearRouteCache: true))), dynamicMetadata: metadata))
             return
         }
         if headersReplied {
             // Buffered: header changes and the new body travel in the one body reply.
             stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(
-                headerMutation: mutation, bodyMutation: newBody.map { BodyMutation(.body($0)) }, clearRouteCache: true)))))
+                headerMutation: mutation, bodyMutation: newBody.map { BodyMutation(.body($0)) }, clearRouteCache: true))),
+                dynamicMetadata: metadata))
             return
         }
         // Streamed: the held headers reply first, then one reply per chunk in order: the new body
@@ -153,7 +156,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         headersReplied = true
         stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
-            response: CommonResponse(headerMutation: headers, clearRouteCache: true)))))
+            response: CommonResponse(headerMutation: headers, clearRouteCache: true))), dynamicMetadata: metadata))
         for i in 0..<bodyChunks {
             let last = i == bodyChunks - 1
             let change: BodyMutation? = newBody.map { last ? BodyMutation(.body($0)) : BodyMutation(.clearBody(true)) }
@@ -218,7 +221,14 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest"]
         if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
-        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true)
+        // Envoy carries the record for the response side: the route maps the session id back,
+        // the local-reply mapper writes errors naming the server, the access log reports the end.
+        context.observer.forwarding(plan)
+        let record = ForwardRecord(plan: plan, backendSession: backendSession)
+        var fields: [String: ProtoValue] = [:]
+        for (key, value) in record.fields { fields[key] = .string(value) }
+        let metadata = ProtoStruct(fields: [ForwardRecord.metadataNamespace: .struct(ProtoStruct(fields: fields))])
+        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true, metadata: metadata)
     }
 
     func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
@@ -226,13 +236,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         sendImmediate(local, stream)
     }
 
-    func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream) {
+    func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream, metadata: ProtoStruct? = nil) {
         var headers = [HeaderValueOption.overwrite(key: "content-type", value: local.contentType)]
         for (k, v) in local.headers { headers.append(.overwrite(key: k, value: v)) }
         var immediate = ImmediateResponse(code: Int32(local.status), headers: headers, body: "")
         immediate.body = local.body
         immediate.details = "mcp_gateway"
-        stream.reply(.immediate(immediate))
+        stream.reply(ProcessingResponse(response: .immediateResponse(immediate), dynamicMetadata: metadata))
     }
 }
 

@@ -1,3 +1,4 @@
+import Logging
 import MCPGateway
 import Synchronization
 
@@ -30,6 +31,14 @@ public final class MCPProcessorContext: Sendable {
     public func replaceRouter(_ router: MCPRouter) {
         routerBox.withLock { $0 = router }
     }
+
+    /// A server answered 404 to a backend session we attached: forget it, so the next call on the
+    /// client session opens a fresh one (the failed call itself reached the client; the response
+    /// phase, when configured, recovers it transparently instead).
+    func backendSessionRejected(_ record: ForwardRecord) {
+        guard let client = router.signer.verify(record.clientSession, now: UInt64(WallClock.unixSeconds())) else { return }
+        backendSessions.invalidate(client: client, server: record.server, backendSession: record.backendSession)
+    }
 }
 
 /// A response obtained by the gateway itself from a server.
@@ -49,8 +58,11 @@ public struct DirectReply: Sendable {
 public protocol MCPRequestObserver: Sendable {
     /// The gateway answered itself (lists, handshakes, errors, refused calls).
     func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?)
-    /// A forwarded call got its response headers (or a gateway error in their place).
-    func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double)
+    /// A forwarded request ended: reported by Envoy's access log (or by the response phase, when
+    /// the Envoy config sends response headers).
+    func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double)
+    /// ext_proc let Envoy forward a request to its server (its end is reported by `forwarded`).
+    func forwarding(_ plan: ForwardPlan)
     /// A call refused by a rate limit.
     func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?)
 }
@@ -58,6 +70,7 @@ public protocol MCPRequestObserver: Sendable {
 public struct NoObserver: MCPRequestObserver {
     public init() {}
     public func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {}
-    public func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {}
+    public func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {}
+    public func forwarding(_ plan: ForwardPlan) {}
     public func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {}
 }

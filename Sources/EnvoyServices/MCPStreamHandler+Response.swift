@@ -1,11 +1,17 @@
 import EnvoyProto
 import HTTP2
 import MCPGateway
+import ProtoWire
 
-/// The response side of a forwarded call: map the session id back, turn Envoy's own 502–504 into
-/// a JSON-RPC error naming the server, and recover a backend session the server forgot.
+/// The response side of a forwarded call, for Envoy configs that still send response headers
+/// (`response_header_mode: SEND`; the shipped configs skip it and let Envoy's route, local-reply
+/// mapper and access log do this): map the session id back, turn Envoy's own 502–504 into a
+/// JSON-RPC error naming the server, and recover a backend session the server forgot, transparently.
 extension MCPStreamHandler {
     // MARK: response headers
+
+    /// Marks the request as reported, so Envoy's access log entry for it is not counted twice.
+    static let counted = ProtoStruct(fields: [ForwardRecord.metadataNamespace: .struct(ProtoStruct(fields: ["counted": .string("1")]))])
 
     func responseHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
         guard let plan else {
@@ -13,27 +19,35 @@ extension MCPStreamHandler {
             return
         }
         let status = Int(h.firstString(":status") ?? "") ?? 0
+        let record = ForwardRecord(plan: plan, backendSession: backendSession)
         let contentType = h.firstString("content-type") ?? ""
         if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
             recoverExpiredSession(plan, client: client, expired: expired, stream)
             return
         }
+        if let failure = h.firstString("x-mcp-error"), failure == "timeout" || failure == "unavailable" {
+            // Envoy's local-reply mapper already wrote the JSON-RPC error (shipped configs); only report it.
+            context.observer.forwarded(record, caller: identity, requestID: requestID, status: failure == "timeout" ? 504 : 503,
+                                       outcome: failure, seconds: MonotonicClock.now() - started)
+            stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse()), dynamicMetadata: Self.counted))
+            return
+        }
         if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
             let why = status == 504 ? "it did not answer within its timeout" : "the gateway could not reach it (HTTP \(status))"
-            context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
+            context.observer.forwarded(record, caller: identity, requestID: requestID, status: status,
                                        outcome: status == 504 ? "timeout" : "unavailable", seconds: MonotonicClock.now() - started)
-            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
+            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream, metadata: Self.counted)
             return
         }
         if (200..<300).contains(status) && status != 202 && !contentType.hasPrefix("application/json") && !contentType.hasPrefix("text/event-stream") {
             // Not an MCP reply at all: say which server misbehaved instead of passing its page on.
-            context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status, outcome: "error",
+            context.observer.forwarded(record, caller: identity, requestID: requestID, status: status, outcome: "error",
                                        seconds: MonotonicClock.now() - started)
             let why = "it answered with content-type \"\(contentType)\" instead of JSON or an event stream"
-            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream)
+            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream, metadata: Self.counted)
             return
         }
-        context.observer.forwarded(plan, caller: identity, requestID: requestID, status: status,
+        context.observer.forwarded(record, caller: identity, requestID: requestID, status: status,
                                    outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicClock.now() - started)
         var set: [HeaderValueOption] = []
         var remove: [String] = []
@@ -42,7 +56,8 @@ extension MCPStreamHandler {
         } else {
             remove.append("mcp-session-id")
         }
-        stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse(response: .mutating(set: set, remove: remove)))))
+        stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse(response: .mutating(set: set, remove: remove))),
+                                        dynamicMetadata: Self.counted))
     }
 
     /// The server forgot our backend session: open a new one and re-send the request ourselves,
@@ -67,7 +82,7 @@ extension MCPStreamHandler {
 
     private func finishRetry(_ outcome: Result<DirectReply, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession,
                              _ stream: ExternalProcessorStream) {
-        context.observer.forwarded(plan, caller: identity, requestID: requestID,
+        context.observer.forwarded(ForwardRecord(plan: plan, backendSession: backendSession), caller: identity, requestID: requestID,
                                    status: (try? outcome.get().status) ?? 502,
                                    outcome: (try? outcome.get()).map { (200..<300).contains($0.status) ? "ok" : "error" } ?? "unavailable",
                                    seconds: MonotonicClock.now() - started)
@@ -78,9 +93,9 @@ extension MCPStreamHandler {
             headers.append(.overwrite(key: "x-mcp-session-recovered", value: "1"))
             var immediate = ImmediateResponse(code: Int32(direct.status), headers: headers, body: "")
             immediate.body = direct.body
-            stream.reply(.immediate(immediate))
+            stream.reply(ProcessingResponse(response: .immediateResponse(immediate), dynamicMetadata: Self.counted))
         case .failure(let error):
-            self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+            sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, metadata: Self.counted)
         }
     }
 }

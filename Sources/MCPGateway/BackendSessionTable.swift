@@ -104,6 +104,24 @@ public final class BackendSessionTable: Sendable {
         }
     }
 
+    /// Forgets every ready backend session with `server` (it restarted: none of them is valid any
+    /// more), so the next call of each client opens a fresh one instead of meeting a 404. Returns
+    /// how many were forgotten. A scan of every shard: for a rare event, never per request.
+    @discardableResult
+    public func invalidateAll(server: String) -> Int {
+        var forgotten = 0
+        for shard in shards {
+            shard.table.withLock { table in
+                for (nonce, servers) in table {
+                    guard case .ready? = servers[server] else { continue }
+                    table[nonce]?[server] = nil
+                    forgotten += 1
+                }
+            }
+        }
+        return forgotten
+    }
+
     /// Removes and returns every backend session of a client session (on DELETE). Calls still
     /// waiting for a creation are answered "session not found" rather than left hanging: the
     /// creation's own completion no longer finds their entry.

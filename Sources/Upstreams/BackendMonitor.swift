@@ -50,11 +50,16 @@ public final class BackendMonitor: @unchecked Sendable {
         var failures = 0
         var session: MCPBackendClient.Session?
         var wasUp = false
+        // Our discovery session was lost (404 or the server was down): the server most likely
+        // restarted, so every backend session the gateway holds with it is gone too.
+        var hadSession = false
         while !stopped.load(ordering: .relaxed) {
             do {
                 if session == nil {
                     session = try client.initialize()
                     startNotificationStream(session!)
+                    if hadSession { events.sessionsLost(server.name) }
+                    hadSession = true
                 }
                 let found = try discover(session!)
                 failures = 0
@@ -140,8 +145,12 @@ public final class BackendMonitor: @unchecked Sendable {
 public final class MonitorEvents: Sendable {
     private let refreshes = Atomic<Int>(0)
     private let failures = Atomic<Int>(0)
+    /// Called (on the monitor's thread) when the server had to be given a new discovery session.
+    public let sessionsLost: @Sendable (_ server: String) -> Void
 
-    public init() {}
+    public init(sessionsLost: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.sessionsLost = sessionsLost
+    }
 
     func refreshed() { refreshes.add(1, ordering: .relaxed) }
     func failed() { failures.add(1, ordering: .relaxed) }

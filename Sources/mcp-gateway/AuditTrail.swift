@@ -22,7 +22,7 @@ struct AuditTrail: Sendable {
         }
     }
 
-    func record(tool: String, server: String, caller: CallerIdentity?, session: ClientSession?, requestID: String?,
+    func record(tool: String, server: String, caller: CallerIdentity?, sessionRef: String, requestID: String?,
                 outcome: String, status: Int, seconds: Double, argumentNames: [String] = []) {
         guard let sink else { return }
         var line = JSONLine()
@@ -31,7 +31,7 @@ struct AuditTrail: Sendable {
         line.add("request_id", requestID ?? "")
         line.add("caller", caller?.subject ?? "anonymous")
         if let sa = caller?.serviceAccount { line.add("service_account", sa) }
-        line.add("session", session.map { Base64URL.encode(Array(SHA256Digest.hash($0.nonce).prefix(9))) } ?? "")
+        line.add("session", sessionRef)
         line.add("server", server)
         line.add("tool", tool)
         line.add("outcome", outcome)

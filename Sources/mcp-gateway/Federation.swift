@@ -87,7 +87,14 @@ final class Federation: @unchecked Sendable {
                 running[name] = nil
             }
             for server in config.servers where running[server.name] == nil {
-                let m = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current)
+                let sessions = context.backendSessions
+                let events = MonitorEvents { name in
+                    let n = sessions.invalidateAll(server: name)
+                    if n > 0 { Logger(component: "sessions").info("server restarted: its backend sessions are renewed on next use",
+                                                                   [("server", name), ("sessions", String(n))]) }
+                }
+                let m = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current,
+                                       events: events)
                 running[server.name] = m
                 m.start()
             }

@@ -38,6 +38,7 @@ final class Gateway: @unchecked Sendable {
             let federation = try Federation(configPath: path, metrics: metrics)
             self.federation = federation
             services.append(ExternalProcessorService(processor: MCPProcessor(context: federation.context)))
+            services.append(AccessLogService(context: federation.context))
             let context = federation.context
             streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router })
             if let auth = federation.config.auth {

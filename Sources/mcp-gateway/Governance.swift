@@ -29,25 +29,28 @@ struct Governance: MCPRequestObserver, AuthObserver {
         if let s = reply.newSession { metrics.sessionOpened(s, ttl: sessionTTL) }
         if let s = reply.endedSession { metrics.sessionEnded(s) }
         if let tool = reply.refusedTool, let why = reply.refusal {
-            audit.record(tool: tool, server: "", caller: caller, session: session, requestID: requestID, outcome: why,
+            audit.record(tool: tool, server: "", caller: caller, sessionRef: session?.auditReference ?? "", requestID: requestID, outcome: why,
                          status: reply.status, seconds: 0)
         }
     }
 
-    func forwarded(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
+    func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
+        metrics.countRequest(method: record.rpcMethod, ok: outcome == "ok")
+        guard record.rpcMethod == "tools/call" else { return }
+        metrics.countToolCall(slot: record.metricsSlot, outcome: outcome, seconds: seconds)
+        audit.record(tool: record.tool, server: record.server, caller: caller, sessionRef: record.sessionRef, requestID: requestID,
+                     outcome: outcome, status: status, seconds: seconds, argumentNames: record.argumentNames)
+    }
+
+    func forwarding(_ plan: ForwardPlan) {
         metrics.extProcStreams.add(slot: 1)
-        metrics.countRequest(method: plan.rpcMethod, ok: outcome == "ok")
-        guard plan.rpcMethod == "tools/call" else { return }
-        metrics.countToolCall(slot: plan.metricsSlot, outcome: outcome, seconds: seconds)
-        audit.record(tool: plan.publicName, server: plan.server.name, caller: caller, session: plan.clientSession, requestID: requestID,
-                     outcome: outcome, status: status, seconds: seconds, argumentNames: plan.argumentNames)
     }
 
     func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
         metrics.rateLimited.add(slot: metrics.rateLimited.slot([plan.server.name]))
         metrics.countToolCall(slot: plan.metricsSlot, outcome: "rate_limited", seconds: nil)
         metrics.countRequest(method: plan.rpcMethod, ok: false)
-        audit.record(tool: plan.publicName, server: plan.server.name, caller: caller, session: plan.clientSession, requestID: requestID,
+        audit.record(tool: plan.publicName, server: plan.server.name, caller: caller, sessionRef: plan.clientSession?.auditReference ?? "", requestID: requestID,
                      outcome: "rate_limited", status: 429, seconds: 0)
     }
 

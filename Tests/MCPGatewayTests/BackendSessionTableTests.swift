@@ -204,3 +204,24 @@ final class Results: Sendable {
         #expect(results.ids == ["bob-1"])
     }
 }
+
+@Suite struct BackendSessionRestartTests {
+    @Test func invalidateAllForgetsOnlyThatServersReadySessions() throws {
+        let creator = ScriptedCreator(immediate: "b")
+        let table = BackendSessionTable(creator: creator.creator)
+        let clients = (0..<40).map { i in Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: UInt64(Fixture.t0) + UInt64(i)) }
+        for c in clients {
+            table.withSession(client: c, server: "calc") { _ in }
+            table.withSession(client: c, server: "phys") { _ in }
+        }
+        #expect(creator.callCount == 80)
+        #expect(table.invalidateAll(server: "calc") == 40)
+        #expect(table.invalidateAll(server: "calc") == 0)
+        let results = Results()
+        table.withSession(client: clients[3], server: "phys", results.completion)  // still known: no creation
+        #expect(creator.callCount == 80)
+        table.withSession(client: clients[3], server: "calc", results.completion)  // renewed on next use
+        #expect(creator.callCount == 81)
+        #expect(results.ids.last == "b-calc-81")
+    }
+}

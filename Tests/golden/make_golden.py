@@ -45,6 +45,7 @@ from envoy.extensions.filters.http.ext_proc.v3 import processing_mode_pb2
 from envoy.service.auth.v3 import attribute_context_pb2, external_auth_pb2
 from envoy.service.ext_proc.v3 import external_processor_pb2 as xds_ext_proc
 from envoy.type.v3 import http_status_pb2
+from envoy.service.accesslog.v3 import als_pb2
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "ProtoWireTests", "Golden", "golden.json")
@@ -292,7 +293,7 @@ UNKNOWN_ALL_WIRE_TYPES = (
 CASES = []
 
 
-def add(name, msg, description, source, hex_bytes=None, drop=()):
+def add(name, msg, description, source, hex_bytes=None, drop=(), strip=None):
     """Record a case. hex_bytes overrides the input (crafted wire bytes); `msg` is then parsed
     from it, so the expected value is what Python makes of those bytes."""
     data = ser(msg) if hex_bytes is None else hex_bytes
@@ -305,6 +306,8 @@ def add(name, msg, description, source, hex_bytes=None, drop=()):
         for p in parents:
             target = getattr(target, p)
         target.ClearField(leaf)
+    if strip:  # fields we deliberately do not read (repeated paths `drop` cannot name)
+        strip(parsed)
     CASES.append({
         "name": name,
         "type": msg.DESCRIPTOR.full_name,
@@ -792,6 +795,58 @@ m.typed_filter_metadata["t"].value = wrappers_pb2.BoolValue(value=True).Serializ
 add("metadata_multi", m, "Metadata with two untyped namespaces and one typed", XDS)
 
 add("http_status_418", http_status_pb2.HttpStatus(code=418), "HttpStatus numeric code", XDS)
+
+
+# ---------------------------------------------------------------------------------------------
+# gRPC access log service (envoy.access_loggers.http_grpc → StreamAccessLogs): the gateway reads
+# metadata, time_to_last_downstream_tx_byte, five response flags, request_id and response_code.
+
+m = als_pb2.StreamAccessLogsMessage()
+m.identifier.log_name = "mcp_gateway"
+m.identifier.node.id = "envoy-1"
+e = m.http_logs.log_entry.add()
+c = e.common_properties
+c.start_time.seconds = 1_764_000_000
+c.time_to_last_downstream_tx_byte.seconds = 1
+c.time_to_last_downstream_tx_byte.nanos = 250_000_000
+c.upstream_cluster = "mcp_server_calculus"
+c.response_flags.no_healthy_upstream = True
+c.response_flags.upstream_request_timeout = True
+c.response_flags.upstream_connection_failure = True
+c.response_flags.upstream_overflow = True
+c.response_flags.dns_resolution_failure = True
+c.response_flags.fault_injected = True
+fill_struct(c.metadata.filter_metadata["mcp.gateway"], {"server": "calculus", "tool": "calculus_add", "id": "7"})
+fill_struct(c.metadata.filter_metadata["envoy.filters.http.ext_authz"], {"sub": "alice"})
+e.protocol_version = 2
+e.request.request_method = 2
+e.request.path = "/mcp"
+e.request.request_id = "req-1"
+e.response.response_code.value = 503
+e.response.response_code_details = "upstream_reset_before_response_started"
+e2 = m.http_logs.log_entry.add()
+e2.response.response_code.value = 200
+
+
+def _strip_access_log(parsed):
+    parsed.ClearField("identifier")
+    for entry in parsed.http_logs.log_entry:  # (HasField first: touching an absent sub-message creates it)
+        entry.ClearField("protocol_version")
+        if entry.HasField("request"):
+            entry.request.ClearField("request_method")
+            entry.request.ClearField("path")
+        if entry.HasField("response"):
+            entry.response.ClearField("response_code_details")
+        if entry.HasField("common_properties"):
+            for f in ("start_time", "upstream_cluster"):
+                entry.common_properties.ClearField(f)
+            if entry.common_properties.HasField("response_flags"):
+                entry.common_properties.response_flags.ClearField("fault_injected")
+
+
+add("access_log_stream_message", m,
+    "StreamAccessLogsMessage: identifier, two HTTP entries (metadata, durations, flags, request id, status)"
+    "; fields the gateway does not read are skipped", XDS, strip=_strip_access_log)
 
 
 # ---------------------------------------------------------------------------------------------

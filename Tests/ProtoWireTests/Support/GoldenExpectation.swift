@@ -40,4 +40,5 @@ enum GoldenExpectations {
         .merging(extProcResponses) { a, _ in a }
         .merging(authorization) { a, _ in a }
         .merging(wellKnown) { a, _ in a }
+        .merging(accessLog) { a, _ in a }
 }

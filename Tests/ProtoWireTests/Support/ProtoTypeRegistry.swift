@@ -12,6 +12,7 @@ enum ProtoTypeRegistry {
         "envoy.service.auth.v3.CheckResponse": CheckResponse.self,
         "envoy.config.core.v3.HeaderValueOption": HeaderValueOption.self,
         "envoy.config.core.v3.Metadata": Metadata.self,
+        "envoy.service.accesslog.v3.StreamAccessLogsMessage": StreamAccessLogsMessage.self,
         "envoy.type.v3.HttpStatus": HttpStatus.self,
         "google.rpc.Status": RPCStatus.self,
         "grpc.health.v1.HealthCheckRequest": HealthCheckRequest.self,

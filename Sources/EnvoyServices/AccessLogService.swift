@@ -1,0 +1,73 @@
+import EnvoyProto
+import GRPC
+import Logging
+import MCPGateway
+import ProtoWire
+
+/// `envoy.service.accesslog.v3.AccessLogService/StreamAccessLogs`: where forwarded calls end.
+///
+/// Forwarded requests skip the ext_proc response phase, so their outcome reaches the gateway
+/// here, from Envoy's gRPC access logger (batched per worker): the `mcp.gateway` metadata
+/// ext_proc recorded, the status and duration. Entries without that metadata (anything the
+/// gateway answered itself, or other traffic) are ignored. Envoy expects no reply until it ends
+/// the stream.
+public struct AccessLogService: GRPCService {
+    public let serviceName = "envoy.service.accesslog.v3.AccessLogService"
+    let context: MCPProcessorContext
+
+    public init(context: MCPProcessorContext) {
+        self.context = context
+    }
+
+    public var methods: [String: GRPCMethod] {
+        let context = self.context
+        return ["StreamAccessLogs": .bidirectional { _ in AccessLogCallHandler(context: context) }]
+    }
+}
+
+final class AccessLogCallHandler: GRPCCallHandler {
+    let context: MCPProcessorContext
+
+    init(context: MCPProcessorContext) {
+        self.context = context
+    }
+
+    func received(message: [UInt8], call: GRPCServerCall) {
+        let batch: StreamAccessLogsMessage
+        do {
+            batch = try StreamAccessLogsMessage(serializedBytes: message)
+        } catch {
+            Logger(component: "access_log").warning("malformed StreamAccessLogsMessage", [("error", "\(error)"), ("bytes", String(message.count))])
+            call.finish(GRPCStatus(.invalidArgument, "malformed StreamAccessLogsMessage: \(error)"))
+            return
+        }
+        let catalog = context.catalog.snapshot
+        for entry in batch.httpEntries {
+            guard let ours = entry.metadata?.filterMetadata[ForwardRecord.metadataNamespace],
+                  ours["counted"] == nil,  // the response phase already reported it
+                  var record = ForwardRecord(fields: { ours[$0]?.stringValue }) else { continue }
+            if let tool = catalog.tool(named: record.tool), tool.server == record.server { record.metricsSlot = tool.metricsSlot }
+            let status = Int(entry.responseCode ?? 0)
+            let outcome = ForwardRecord.outcome(status: status, serverUnreachable: entry.responseFlags.serverUnreachable,
+                                                timedOut: entry.responseFlags.upstreamRequestTimeout)
+            let caller = CallerIdentity(metadata: entry.metadata?.filterMetadata[CallerIdentity.metadataNamespace])
+            let seconds = entry.timeToLastDownstreamTxByte.map { Double($0.seconds) + Double($0.nanos) / 1e9 } ?? 0
+            context.observer.forwarded(record, caller: caller, requestID: entry.requestID.isEmpty ? nil : entry.requestID,
+                                       status: status, outcome: outcome, seconds: seconds)
+            if status == 404, !record.backendSession.isEmpty, !record.clientSession.isEmpty {
+                context.backendSessionRejected(record)
+            }
+        }
+    }
+
+    func clientEnded(call: GRPCServerCall) {
+        call.respond(StreamAccessLogsResponseBytes.empty)
+    }
+
+    func cancelled(call: GRPCServerCall) {}
+}
+
+/// `StreamAccessLogsResponse` has no fields.
+enum StreamAccessLogsResponseBytes {
+    static let empty: [UInt8] = []
+}
