@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "GRPCTests", dependencies: ["GRPC", "HTTP2"]),
         .testTarget(name: "AdminHTTPTests", dependencies: ["AdminHTTP"]),
         .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
-        .testTarget(name: "JSONWireTests", dependencies: ["JSONWire"]),
+        .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
     ],
     swiftLanguageModes: [.v6]

@@ -43,14 +43,14 @@ final class AccessLogCallHandler: GRPCCallHandler {
         }
         let catalog = context.catalog.snapshot
         for entry in batch.httpEntries {
-            guard let ours = entry.metadata?.filterMetadata[ForwardRecord.metadataNamespace],
-                  ours["counted"] == nil,  // the response phase already reported it
-                  var record = ForwardRecord(fields: { ours[$0]?.stringValue }) else { continue }
+            guard let ours = entry.strings(inNamespace: ForwardRecord.metadataNamespace),
+                  !ours.contains(where: { $0.0 == "counted" }),  // the response phase already reported it
+                  var record = ForwardRecord(fields: { key in ours.last { $0.0 == key }?.1 }) else { continue }
             if let tool = catalog.tool(named: record.tool), tool.server == record.server { record.metricsSlot = tool.metricsSlot }
             let status = Int(entry.responseCode ?? 0)
             let outcome = ForwardRecord.outcome(status: status, serverUnreachable: entry.responseFlags.serverUnreachable,
                                                 timedOut: entry.responseFlags.upstreamRequestTimeout)
-            let caller = CallerIdentity(metadata: entry.metadata?.filterMetadata[CallerIdentity.metadataNamespace])
+            let caller = CallerIdentity(metadata: entry.namespace(CallerIdentity.metadataNamespace))
             let seconds = entry.timeToLastDownstreamTxByte.map { Double($0.seconds) + Double($0.nanos) / 1e9 } ?? 0
             context.observer.forwarded(record, caller: caller, requestID: entry.requestID.isEmpty ? nil : entry.requestID,
                                        status: status, outcome: outcome, seconds: seconds)

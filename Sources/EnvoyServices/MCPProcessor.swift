@@ -133,17 +133,17 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     /// Sends the routing decision's header changes and the (possibly replaced) body in whatever
     /// shape this stream's mode needs.
     private func sendRouting(_ mutation: HeaderMutation, body newBody: [UInt8]?, _ stream: ExternalProcessorStream, inBody: Bool,
-                             metadata: ProtoStruct? = nil) {
+                             metadata: [UInt8]? = nil) {
         if !inBody {
             stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
-                response: CommonResponse(headerMutation: mutation, clearRouteCache: true))), dynamicMetadata: metadata))
+                response: CommonResponse(headerMutation: mutation, clearRouteCache: true))), encodedMetadata: metadata))
             return
         }
         if headersReplied {
             // Buffered: header changes and the new body travel in the one body reply.
             stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(
                 headerMutation: mutation, bodyMutation: newBody.map { BodyMutation(.body($0)) }, clearRouteCache: true))),
-                dynamicMetadata: metadata))
+                encodedMetadata: metadata))
             return
         }
         // Streamed: the held headers reply first, then one reply per chunk in order: the new body
@@ -156,7 +156,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         headersReplied = true
         stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
-            response: CommonResponse(headerMutation: headers, clearRouteCache: true))), dynamicMetadata: metadata))
+            response: CommonResponse(headerMutation: headers, clearRouteCache: true))), encodedMetadata: metadata))
         for i in 0..<bodyChunks {
             let last = i == bodyChunks - 1
             let change: BodyMutation? = newBody.map { last ? BodyMutation(.body($0)) : BodyMutation(.clearBody(true)) }
@@ -225,9 +225,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         // the local-reply mapper writes errors naming the server, the access log reports the end.
         context.observer.forwarding(plan)
         let record = ForwardRecord(plan: plan, backendSession: backendSession)
-        var fields: [String: ProtoValue] = [:]
-        for (key, value) in record.fields { fields[key] = .string(value) }
-        let metadata = ProtoStruct(fields: [ForwardRecord.metadataNamespace: .struct(ProtoStruct(fields: fields))])
+        let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
         sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true, metadata: metadata)
     }
 

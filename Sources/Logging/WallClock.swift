@@ -18,12 +18,22 @@ public enum WallClock {
         var t = ts.tv_sec
         var tmv = tm()
         gmtime_r(&t, &tmv)
-        let ms = Int(ts.tv_nsec / 1_000_000)
-        func pad(_ v: Int32, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
+        // Written digit by digit into one buffer: this runs for every log and audit line.
+        var out = [UInt8](repeating: 0, count: 24)
+        func put(_ v: Int, _ width: Int, at end: Int) {
+            var v = v
+            for i in stride(from: end - 1, through: end - width, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(tmv.tm_year + 1900, 4))-\(pad(tmv.tm_mon + 1, 2))-\(pad(tmv.tm_mday, 2))T"
-            + "\(pad(tmv.tm_hour, 2)):\(pad(tmv.tm_min, 2)):\(pad(tmv.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+        put(Int(tmv.tm_year) + 1900, 4, at: 4); out[4] = UInt8(ascii: "-")
+        put(Int(tmv.tm_mon) + 1, 2, at: 7); out[7] = UInt8(ascii: "-")
+        put(Int(tmv.tm_mday), 2, at: 10); out[10] = UInt8(ascii: "T")
+        put(Int(tmv.tm_hour), 2, at: 13); out[13] = UInt8(ascii: ":")
+        put(Int(tmv.tm_min), 2, at: 16); out[16] = UInt8(ascii: ":")
+        put(Int(tmv.tm_sec), 2, at: 19); out[19] = UInt8(ascii: ".")
+        put(Int(ts.tv_nsec / 1_000_000), 3, at: 23); out[23] = UInt8(ascii: "Z")
+        return String(decoding: out, as: UTF8.self)
     }
 }

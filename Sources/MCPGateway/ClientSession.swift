@@ -45,13 +45,14 @@ public struct SessionSigner: Sendable {
     }
 
     /// The session a token stands for, or nil if it is malformed, forged or expired.
+    ///
+    /// Runs on every call of a session: it works on the token's bytes (no String splitting or
+    /// Character walks, which were most of its cost) and computes the MAC with two SHA-256 passes.
     public func verify(_ token: String, now: UInt64) -> ClientSession? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == Self.tag, token.utf8.count < 512,
-              let payload = Base64URL.decode(parts[1]), let mac = Base64URL.decode(parts[2]),
-              payload.count >= 25, mac.count == 16 else { return nil }
-        let expected = HMACSHA256.digest(key: key, payload).prefix(16)
-        guard ConstantTime.equal(Array(expected), mac) else { return nil }
+        let parts = token.utf8.withContiguousStorageIfAvailable { Self.parts(of: $0) } ?? Self.parts(of: Array(token.utf8))
+        guard let (payload, mac) = parts, payload.count >= 25, mac.count == 16 else { return nil }
+        let expected = HMACSHA256.digest(key: key, payload)
+        guard ConstantTime.equal(expected, mac, count: 16) else { return nil }
         let nonce = Array(payload[0..<16])
         var issued: UInt64 = 0
         for b in payload[16..<24] { issued = issued << 8 | UInt64(b) }
@@ -62,34 +63,74 @@ public struct SessionSigner: Sendable {
         guard Double(now) < Double(issued) + ttlSeconds, issued <= now + 300 else { return nil }
         return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity)
     }
+
+    /// `g1.<payload>.<mac>` → the decoded payload and MAC; nil if the shape or the base64 is wrong.
+    private static func parts(of bytes: some RandomAccessCollection<UInt8>) -> ([UInt8], [UInt8])? {
+        guard bytes.count < 512 else { return nil }
+        let tag = Array(Self.tag.utf8)
+        var dots: [Int] = []
+        var i = 0
+        for b in bytes {
+            if b == UInt8(ascii: ".") {
+                dots.append(i)
+                if dots.count > 2 { return nil }
+            }
+            i += 1
+        }
+        guard dots.count == 2, dots[0] == tag.count, bytes.prefix(tag.count).elementsEqual(tag) else { return nil }
+        let all = Array(bytes)
+        guard let payload = Base64URL.decode(bytes: all[(dots[0] + 1)..<dots[1]]),
+              let mac = Base64URL.decode(bytes: all[(dots[1] + 1)...]) else { return nil }
+        return (payload, mac)
+    }
 }
 
 enum ConstantTime {
     static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
+        return equal(a, b, count: a.count)
+    }
+
+    /// The first `count` bytes of both (each must have at least that many).
+    static func equal(_ a: [UInt8], _ b: [UInt8], count: Int) -> Bool {
+        guard a.count >= count, b.count >= count else { return false }
         var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        for i in 0..<count { diff |= a[i] ^ b[i] }
         return diff == 0
     }
 }
 
+/// RFC 2104 HMAC over SHA-256, from two one-shot SHA-256 passes: OpenSSL 3's `HMAC()` fetches
+/// its MAC implementation on every call, which cost more than the hashing itself.
 public enum HMACSHA256 {
     public static func digest(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        var len: UInt32 = 32
-        key.withUnsafeBufferPointer { k in
+        var block = key.count > 64 ? SHA256Digest.hash(key) : key
+        block += [UInt8](repeating: 0, count: 64 - block.count)
+        var inner = [UInt8](repeating: 0, count: 64 + data.count)
+        for i in 0..<64 { inner[i] = block[i] ^ 0x36 }
+        inner.withUnsafeMutableBufferPointer { buf in
             data.withUnsafeBufferPointer { d in
-                _ = HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), d.baseAddress, d.count, &out, &len)
+                if let base = d.baseAddress { buf.baseAddress!.advanced(by: 64).update(from: base, count: d.count) }
             }
         }
-        return out
+        var outer = [UInt8](repeating: 0, count: 64 + 32)
+        for i in 0..<64 { outer[i] = block[i] ^ 0x5c }
+        outer.replaceSubrange(64..<96, with: SHA256Digest.hash(inner))
+        return SHA256Digest.hash(outer)
     }
 }
 
 public enum SHA256Digest {
+    /// Fetched once: OpenSSL 3's one-shot `SHA256()` looks the implementation up on every call,
+    /// which cost more than hashing a session token.
+    nonisolated(unsafe) private static let md: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
+
     public static func hash(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        data.withUnsafeBufferPointer { d in _ = SHA256(d.baseAddress, d.count, &out) }
+        data.withUnsafeBufferPointer { d in
+            if let md, EVP_Digest(d.baseAddress, d.count, &out, nil, md, nil) == 1 { return }
+            _ = SHA256(d.baseAddress, d.count, &out)
+        }
         return out
     }
 }
@@ -136,10 +177,16 @@ public enum Base64URL {
     /// Decodes base64url or standard base64, padded or not; nil on any invalid character
     /// (including anything but more `=` after the first `=`).
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(bytes: text.utf8)
+    }
+
+    /// The same, from UTF-8 bytes.
+    public static func decode(bytes: some Collection<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 3 / 4)
         var acc: UInt32 = 0, bits = 0
         var padded = false
-        for c in text.utf8 {
+        for c in bytes {
             if c == UInt8(ascii: "=") { padded = true; continue }
             if padded { return nil }
             let v = reverse[Int(c)]

@@ -45,7 +45,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// Prepended to its tool and prompt names (default `<name>_`).
     public var prefix: String
     /// Where the gateway itself reaches the server for discovery and session set-up.
-    public var url: String
+    public var url: String {
+        didSet { (authority, path) = Self.address(of: url) }
+    }
     /// The Envoy cluster tool calls are routed to (default: `name`).
     public var cluster: String
     /// Credentials for the gateway's own discovery calls: a header whose value is read from a file
@@ -59,16 +61,15 @@ public struct ServerConfig: Sendable, Equatable {
     public var forwardAuthorization: Bool
 
     /// `host:port` and path of `url`: forwarded calls carry them as `:authority` and `:path`, so a
-    /// server needs no route of its own in Envoy (the dynamic forward proxy resolves it).
-    public var authority: String {
-        let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
-        return String(rest.prefix(while: { $0 != "/" && $0 != "?" }))
-    }
+    /// server needs no route of its own in Envoy (the dynamic forward proxy resolves it). Kept
+    /// with the URL, not re-parsed per call.
+    public private(set) var authority: String
+    public private(set) var path: String
 
-    public var path: String {
+    static func address(of url: String) -> (authority: String, path: String) {
         let rest = url.drop(while: { $0 != ":" }).dropFirst(3)
         let p = rest.drop(while: { $0 != "/" })
-        return p.isEmpty ? "/" : String(p)
+        return (String(rest.prefix(while: { $0 != "/" && $0 != "?" })), p.isEmpty ? "/" : String(p))
     }
 
     public init(name: String, prefix: String? = nil, url: String, cluster: String? = nil, credential: Credential? = nil,
@@ -76,6 +77,7 @@ public struct ServerConfig: Sendable, Equatable {
         self.name = name
         self.prefix = prefix ?? "\(name)_"
         self.url = url
+        (self.authority, self.path) = Self.address(of: url)
         self.cluster = cluster ?? name
         self.credential = credential
         self.toolFilter = toolFilter

@@ -75,7 +75,7 @@ extension ProtoReader {
     public mutating func readString() throws(ProtoDecodingError) -> String {
         let slice = try readLengthDelimited()
         if slice.isEmpty { return "" }
-        let decoded = slice.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        let decoded = slice.withUnsafeBufferPointer { UTF8Text.string($0) }
         guard let decoded else { throw .invalidUTF8 }
         return decoded
     }

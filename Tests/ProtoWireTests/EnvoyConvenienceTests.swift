@@ -108,3 +108,43 @@ struct EnvoyConvenienceTests {
         #expect(try ProcessingResponse(serializedBytes: framed.dropFirst(5).reversed().reversed()) == .continueRequestHeaders)
     }
 }
+
+@Suite("Access log entries")
+struct AccessLogEntryTests {
+    @Test("one metadata namespace is read without decoding the others")
+    func lazyNamespaces() throws {
+        let golden = try #require(GoldenCase.named("access_log_stream_message"))
+        let batch = try StreamAccessLogsMessage(serializedBytes: golden.bytes)
+        let entry = try #require(batch.httpEntries.first)
+        let ours = try #require(entry.strings(inNamespace: "mcp.gateway"))
+        #expect(Dictionary(uniqueKeysWithValues: ours) == ["server": "calculus", "tool": "calculus_add", "id": "7"])
+        #expect(entry.namespace("envoy.filters.http.ext_authz")?["sub"]?.stringValue == "alice")
+        #expect(entry.strings(inNamespace: "absent") == nil)
+        #expect(batch.httpEntries[1].strings(inNamespace: "mcp.gateway") == nil)  // no metadata at all
+    }
+
+    @Test("a malformed namespace reads as absent, never a crash")
+    func malformedNamespace() {
+        var entry = HTTPAccessLogEntry(metadata: nil)
+        entry.metadataBytes = [0x0a, 0x05, 0x0a, 0x01, 0x61, 0x12, 0x09]  // entry "a" whose Struct length runs past the end
+        #expect(entry.strings(inNamespace: "a") == nil)
+        #expect(entry.namespace("a") == nil)
+    }
+}
+
+@Suite("Pre-encoded dynamic metadata")
+struct EncodedMetadataTests {
+    @Test("encodedNamespace decodes to the Struct it stands for, and rides in ProcessingResponse field 8")
+    func encodedNamespace() throws {
+        let pairs = [("server", "calculus"), ("id", "\"a\\\"b\""), ("empty", ""), ("é", "ü"),
+                     ("session", String(repeating: "t", count: 300)), ("big", String(repeating: "x", count: 20_000))]
+        let bytes = ProtoStruct.encodedNamespace("mcp.gateway", strings: pairs)
+        let decoded = try ProtoStruct(serializedBytes: bytes)
+        var inner: [String: ProtoValue] = [:]
+        for (k, v) in pairs { inner[k] = .string(v) }
+        #expect(decoded == ProtoStruct(fields: ["mcp.gateway": .struct(ProtoStruct(fields: inner))]))
+        let reply = ProcessingResponse(response: .requestBody(BodyResponse()), encodedMetadata: bytes)
+        let back = try ProcessingResponse(serializedBytes: reply.serializedBytes())
+        #expect(back.dynamicMetadata == decoded)
+    }
+}

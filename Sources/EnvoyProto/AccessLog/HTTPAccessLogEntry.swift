@@ -3,9 +3,13 @@ import ProtoWire
 /// `envoy.data.accesslog.v3.HTTPAccessLogEntry`, the fields the gateway reads: the request's
 /// dynamic metadata (what ext_proc recorded about a forwarded call), its status, how long it
 /// took and Envoy's reasons for a failure. Everything else Envoy sends is skipped on decode.
-public struct HTTPAccessLogEntry: ProtoMessage, Hashable {
-    /// `common_properties.metadata` (1 → 17).
-    public var metadata: Metadata?
+///
+/// One entry arrives per forwarded call, so the metadata stays in its wire form until asked for:
+/// `strings(inNamespace:)` and `namespace(_:)` read one namespace without building the rest
+/// (decoding every namespace into dictionaries was a fifth of the gateway's work per call).
+public struct HTTPAccessLogEntry: ProtoMessage {
+    /// `common_properties.metadata` (1 → 17), serialized `envoy.config.core.v3.Metadata`.
+    public var metadataBytes: [UInt8]?
     /// `common_properties.time_to_last_downstream_tx_byte` (1 → 12): the whole exchange as the client saw it.
     public var timeToLastDownstreamTxByte: ProtoDuration?
     /// `common_properties.response_flags` (1 → 16).
@@ -19,7 +23,7 @@ public struct HTTPAccessLogEntry: ProtoMessage, Hashable {
 
     public init(metadata: Metadata?, timeToLastDownstreamTxByte: ProtoDuration? = nil,
                 responseFlags: AccessLogResponseFlags = AccessLogResponseFlags(), requestID: String = "", responseCode: UInt32? = nil) {
-        self.metadata = metadata
+        self.metadataBytes = metadata?.serializedBytes()
         self.timeToLastDownstreamTxByte = timeToLastDownstreamTxByte
         self.responseFlags = responseFlags
         self.requestID = requestID
@@ -48,7 +52,10 @@ public struct HTTPAccessLogEntry: ProtoMessage, Hashable {
             switch (field.number, field.wireType) {
             case (12, .lengthDelimited): try reader.mergeMessage(into: &timeToLastDownstreamTxByte, depth: depth)
             case (16, .lengthDelimited): responseFlags = try reader.readMessage(merging: responseFlags, depth: depth)
-            case (17, .lengthDelimited): try reader.mergeMessage(into: &metadata, depth: depth)
+            case (17, .lengthDelimited):
+                // Kept in wire form; the lazy readers answer nil for a malformed namespace and bound
+                // nesting like any decode.
+                metadataBytes = try reader.readBytes()
             default: try reader.skip(field)
             }
         }
@@ -76,7 +83,7 @@ public struct HTTPAccessLogEntry: ProtoMessage, Hashable {
         var common = ProtoWriter()
         common.writeMessage(timeToLastDownstreamTxByte, field: 12)
         if responseFlags != AccessLogResponseFlags() { common.writeMessage(responseFlags, field: 16) }
-        common.writeMessage(metadata, field: 17)
+        if let metadataBytes { common.writeBytes(metadataBytes, field: 17, alwaysEmit: true) }
         writer.writeBytes(common.bytes, field: 1)
         if !requestID.isEmpty {
             var request = ProtoWriter()
@@ -88,6 +95,82 @@ public struct HTTPAccessLogEntry: ProtoMessage, Hashable {
             response.writeUInt32Value(responseCode, field: 1)
             writer.writeBytes(response.bytes, field: 4)
         }
+    }
+}
+
+extension HTTPAccessLogEntry: Hashable {
+    /// The whole metadata, decoded.
+    public var metadata: Metadata? { metadataBytes.flatMap { try? Metadata(serializedBytes: $0) } }
+
+    /// The string-valued fields of one metadata namespace (others skipped), in wire order; nil if
+    /// the namespace is absent.
+    public func strings(inNamespace name: String) -> [(String, String)]? {
+        guard let structBytes = namespaceBytes(name) else { return nil }
+        var out: [(String, String)] = []
+        var reader = ProtoReader(structBytes)
+        do {
+            while let field = try reader.nextField() {
+                guard field.number == 1, field.wireType == .lengthDelimited else { try reader.skip(field); continue }
+                var entry = try reader.nestedReader(depth: 0)
+                var key = "", value: String?
+                while let f = try entry.nextField() {
+                    switch (f.number, f.wireType) {
+                    case (1, .lengthDelimited): key = try entry.readString()
+                    case (2, .lengthDelimited):
+                        var v = try entry.nestedReader(depth: 1)
+                        while let vf = try v.nextField() {
+                            if vf.number == 3, vf.wireType == .lengthDelimited { value = try v.readString() } else { try v.skip(vf) }
+                        }
+                    default: try entry.skip(f)
+                    }
+                }
+                if let value { out.append((key, value)) }
+            }
+        } catch {
+            return nil
+        }
+        return out
+    }
+
+    /// One namespace of the metadata, decoded; nil if absent.
+    public func namespace(_ name: String) -> ProtoStruct? {
+        namespaceBytes(name).flatMap { try? ProtoStruct(serializedBytes: $0) }
+    }
+
+    /// The serialized Struct of `filter_metadata[name]` (the last entry wins, as in a decoded map).
+    private func namespaceBytes(_ name: String) -> [UInt8]? {
+        guard let metadataBytes else { return nil }
+        var reader = ProtoReader(metadataBytes)
+        var found: [UInt8]?
+        let wanted = Array(name.utf8)
+        do {
+            while let field = try reader.nextField() {
+                guard field.number == 1, field.wireType == .lengthDelimited else { try reader.skip(field); continue }
+                var entry = try reader.nestedReader(depth: 0)
+                var key: [UInt8] = [], value: [UInt8] = []
+                while let f = try entry.nextField() {
+                    switch (f.number, f.wireType) {
+                    case (1, .lengthDelimited): key = try entry.readBytes()
+                    case (2, .lengthDelimited): value = try entry.readBytes()
+                    default: try entry.skip(f)
+                    }
+                }
+                if key == wanted { found = value }
+            }
+        } catch {
+            return nil
+        }
+        return found
+    }
+
+    public static func == (a: HTTPAccessLogEntry, b: HTTPAccessLogEntry) -> Bool {
+        a.metadata == b.metadata && a.timeToLastDownstreamTxByte == b.timeToLastDownstreamTxByte && a.responseFlags == b.responseFlags
+            && a.requestID == b.requestID && a.responseCode == b.responseCode
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(requestID)
+        hasher.combine(responseCode)
     }
 }
 

@@ -27,7 +27,7 @@ public struct HeaderValue: ProtoMessage, Hashable {
     /// The value as text; nil when the raw bytes are not UTF-8.
     public var valueString: String? {
         if rawValue.isEmpty { return value }
-        return String(validating: rawValue, as: UTF8.self)
+        return UTF8Text.string(rawValue)
     }
 
     public mutating func merge(from reader: inout ProtoReader, depth: Int) throws(ProtoDecodingError) {

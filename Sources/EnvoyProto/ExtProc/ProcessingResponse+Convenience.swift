@@ -31,3 +31,11 @@ extension CommonResponse {
                        clearRouteCache: clearRouteCache)
     }
 }
+
+extension ProcessingResponse {
+    /// A reply carrying pre-encoded dynamic metadata (nil: none).
+    public init(response: Response, encodedMetadata: [UInt8]?) {
+        self.init(response: response)
+        self.dynamicMetadataEncoded = encodedMetadata
+    }
+}

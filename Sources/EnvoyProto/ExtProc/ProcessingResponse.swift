@@ -23,6 +23,9 @@ public struct ProcessingResponse: ProtoMessage, Hashable {
     /// Top-level keys are namespaces (each value a struct); Envoy keeps only namespaces listed in
     /// `receiving_namespaces.untyped`.
     public var dynamicMetadata: ProtoStruct?
+    /// The same, already serialized (see `ProtoStruct.encodedNamespace`); written instead of
+    /// `dynamicMetadata` when set. Never set by decoding.
+    public var dynamicMetadataEncoded: [UInt8]?
     public var modeOverride: ProcessingMode?
     /// A reply carrying this only extends the timer; it does not answer the pending message.
     public var overrideMessageTimeout: ProtoDuration?
@@ -105,7 +108,11 @@ public struct ProcessingResponse: ProtoMessage, Hashable {
         case .immediateResponse(let value): writer.writeMessage(value, field: 7)
         case .streamedImmediateResponse, nil: break
         }
-        writer.writeMessage(dynamicMetadata, field: 8)
+        if let dynamicMetadataEncoded {
+            writer.writeBytes(dynamicMetadataEncoded, field: 8, alwaysEmit: true)
+        } else {
+            writer.writeMessage(dynamicMetadata, field: 8)
+        }
         writer.writeMessage(modeOverride, field: 9)
         writer.writeMessage(overrideMessageTimeout, field: 10)
         if case .streamedImmediateResponse(let value) = response {
