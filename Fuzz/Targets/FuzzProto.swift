@@ -1,17 +1,21 @@
 // Fuzz target `proto`: the hand-written protobuf decoder (ProtoWire) on the Envoy messages the
 // gateway reads from the network (ProcessingRequest from ext_proc, CheckRequest from ext_authz,
-// HealthCheckRequest from Envoy's health checker) and the two it produces (ProcessingResponse,
-// CheckResponse). Every input is decoded as each type. Properties:
+// HealthCheckRequest from Envoy's health checker, StreamAccessLogsMessage from its gRPC access
+// logger) and the two it produces (ProcessingResponse, CheckResponse). Every input is decoded as
+// each type. Properties:
 // * decoding never traps (only succeeds or throws ProtoDecodingError);
 // * what decodes re-encodes to bytes that decode again and re-encode identically
 //   (encode ∘ decode ∘ encode == encode);
 // * decoding an ArraySlice that does not start at index 0 gives the same result as decoding a
-//   fresh array of the same bytes (reader index arithmetic).
+//   fresh array of the same bytes (reader index arithmetic);
+// * an access log entry's metadata, kept in wire form, can be read lazily (one namespace) without
+//   trapping, and agrees with the full decode wherever the full decode succeeds.
 import EnvoyProto
 import ProtoWire
 
 private let types: [any ProtoMessage.Type] = [
     ProcessingRequest.self, CheckRequest.self, HealthCheckRequest.self, ProcessingResponse.self, CheckResponse.self,
+    StreamAccessLogsMessage.self,
 ]
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -21,6 +25,16 @@ public func fuzzProto(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let padded = [0xA5] + bytes
     for type in types {
         exercise(type, bytes, padded[1...])
+    }
+    if let batch = try? StreamAccessLogsMessage(serializedBytes: bytes) {
+        for entry in batch.httpEntries {
+            let full = entry.metadata
+            for name in ["mcp.gateway", "envoy.filters.http.ext_authz", ""] {
+                let lazy = entry.namespace(name)
+                if let full { fuzzCheck(lazy == full.filterMetadata[name], "lazy and full metadata decodes differ for \(hexPrefix(bytes))") }
+                _ = entry.strings(inNamespace: name)
+            }
+        }
     }
     return 0
 }

@@ -137,7 +137,8 @@ extension HTTPAccessLogEntry: Hashable {
         namespaceBytes(name).flatMap { try? ProtoStruct(serializedBytes: $0) }
     }
 
-    /// The serialized Struct of `filter_metadata[name]` (the last entry wins, as in a decoded map).
+    /// The serialized Struct of `filter_metadata[name]` (the last entry wins, as in a decoded map;
+    /// a value repeated inside an entry is merged, which for protobuf is concatenation).
     private func namespaceBytes(_ name: String) -> [UInt8]? {
         guard let metadataBytes else { return nil }
         var reader = ProtoReader(metadataBytes)
@@ -151,7 +152,7 @@ extension HTTPAccessLogEntry: Hashable {
                 while let f = try entry.nextField() {
                     switch (f.number, f.wireType) {
                     case (1, .lengthDelimited): key = try entry.readBytes()
-                    case (2, .lengthDelimited): value = try entry.readBytes()
+                    case (2, .lengthDelimited): value += try entry.readBytes()  // repeated: merged, as concatenation does
                     default: try entry.skip(f)
                     }
                 }
