@@ -17,9 +17,7 @@ public struct StreamAccessLogsMessage: ProtoMessage, Hashable {
         while let field = try reader.nextField() {
             switch (field.number, field.wireType) {
             case (2, .lengthDelimited):
-                var batch = try reader.readMessage(HTTPAccessLogEntries.self, depth: depth)
-                httpEntries.append(contentsOf: batch.entries)
-                batch.entries = []
+                httpEntries.append(contentsOf: try reader.readMessage(HTTPAccessLogEntries.self, depth: depth).entries)
             default:
                 try reader.skip(field)
             }
