@@ -447,7 +447,7 @@ class StreamSampler:
     STAT = "cluster.mcp_gateway_grpc.upstream_rq_active"
 
     def __init__(self, envoy):
-        self.envoy, self.peak, self.samples = envoy, 0, 0
+        self.envoy, self.peak = envoy, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -455,7 +455,6 @@ class StreamSampler:
         while not self._stop.wait(0.05):
             try:
                 self.peak = max(self.peak, self.envoy.stat(self.STAT))
-                self.samples += 1
             except OSError:
                 pass
 

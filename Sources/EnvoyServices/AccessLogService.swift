@@ -61,13 +61,8 @@ final class AccessLogCallHandler: GRPCCallHandler {
     }
 
     func clientEnded(call: GRPCServerCall) {
-        call.respond(StreamAccessLogsResponseBytes.empty)
+        call.respond([])  // StreamAccessLogsResponse has no fields
     }
 
     func cancelled(call: GRPCServerCall) {}
-}
-
-/// `StreamAccessLogsResponse` has no fields.
-enum StreamAccessLogsResponseBytes {
-    static let empty: [UInt8] = []
 }

@@ -234,13 +234,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         sendImmediate(local, stream)
     }
 
-    func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream, metadata: ProtoStruct? = nil) {
+    func sendImmediate(_ local: LocalReply, _ stream: ExternalProcessorStream, metadata: [UInt8]? = nil) {
         var headers = [HeaderValueOption.overwrite(key: "content-type", value: local.contentType)]
         for (k, v) in local.headers { headers.append(.overwrite(key: k, value: v)) }
         var immediate = ImmediateResponse(code: Int32(local.status), headers: headers, body: "")
         immediate.body = local.body
         immediate.details = "mcp_gateway"
-        stream.reply(ProcessingResponse(response: .immediateResponse(immediate), dynamicMetadata: metadata))
+        stream.reply(ProcessingResponse(response: .immediateResponse(immediate), encodedMetadata: metadata))
     }
 }
 

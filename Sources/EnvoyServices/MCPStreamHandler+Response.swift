@@ -11,7 +11,7 @@ extension MCPStreamHandler {
     // MARK: response headers
 
     /// Marks the request as reported, so Envoy's access log entry for it is not counted twice.
-    static let counted = ProtoStruct(fields: [ForwardRecord.metadataNamespace: .struct(ProtoStruct(fields: ["counted": .string("1")]))])
+    static let counted = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: [("counted", "1")])
 
     func responseHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream) {
         guard let plan else {
@@ -19,17 +19,17 @@ extension MCPStreamHandler {
             return
         }
         let status = Int(h.firstString(":status") ?? "") ?? 0
-        let record = ForwardRecord(plan: plan, backendSession: backendSession)
         let contentType = h.firstString("content-type") ?? ""
         if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
             recoverExpiredSession(plan, client: client, expired: expired, stream)
             return
         }
+        let record = ForwardRecord(plan: plan, backendSession: backendSession)
         if let failure = h.firstString("x-mcp-error"), failure == "timeout" || failure == "unavailable" {
             // Envoy's local-reply mapper already wrote the JSON-RPC error (shipped configs); only report it.
             context.observer.forwarded(record, caller: identity, requestID: requestID, status: failure == "timeout" ? 504 : 503,
                                        outcome: failure, seconds: MonotonicClock.now() - started)
-            stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse()), dynamicMetadata: Self.counted))
+            stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse()), encodedMetadata: Self.counted))
             return
         }
         if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
@@ -57,7 +57,7 @@ extension MCPStreamHandler {
             remove.append("mcp-session-id")
         }
         stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse(response: .mutating(set: set, remove: remove))),
-                                        dynamicMetadata: Self.counted))
+                                        encodedMetadata: Self.counted))
     }
 
     /// The server forgot our backend session: open a new one and re-send the request ourselves,
@@ -93,7 +93,7 @@ extension MCPStreamHandler {
             headers.append(.overwrite(key: "x-mcp-session-recovered", value: "1"))
             var immediate = ImmediateResponse(code: Int32(direct.status), headers: headers, body: "")
             immediate.body = direct.body
-            stream.reply(ProcessingResponse(response: .immediateResponse(immediate), dynamicMetadata: Self.counted))
+            stream.reply(ProcessingResponse(response: .immediateResponse(immediate), encodedMetadata: Self.counted))
         case .failure(let error):
             sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, metadata: Self.counted)
         }
