@@ -173,6 +173,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                 }
             }
             reply(local, stream, inBody: inBody)
+            if let broadcast = local.broadcast { context.broadcast(broadcast) }
         case .stream:
             // The stream endpoint binds the session to the caller by this digest; ext_proc's value
             // replaces anything a client sent.
@@ -194,9 +195,18 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             }
             self.plan = plan
             started = MonotonicClock.now()
-            if plan.era == .handshake, let client = plan.clientSession {
-                context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
+            if let pinned = plan.backendSession {
+                // An answer to a server→client request: to the backend session that asked.
+                backendSession = pinned
+                sendForward(plan, backendSession: pinned, stream)
+            } else if plan.era == .handshake, let client = plan.clientSession {
+                let done: BackendSessionTable.Completion = { [self] result in
                     stream.onLoop { self.forwardWithSession(result, plan, stream) }
+                }
+                if plan.sessionless == .perCall {
+                    context.backendSessions.createUnshared(client: client, server: plan.server.name, done)
+                } else {
+                    context.backendSessions.withSession(client: client, server: plan.server.name, done)
                 }
             } else {
                 sendForward(plan, backendSession: nil, stream)

@@ -14,16 +14,20 @@ public final class MCPProcessorContext: Sendable {
     /// Ends backend sessions when their client session ends.
     public let endBackendSession: @Sendable (_ server: String, _ session: String) -> Void
     public let observer: MCPRequestObserver
+    /// Hands a client message to each of the client's backend sessions (in the background).
+    public let broadcast: @Sendable (ClientBroadcast) -> Void
 
     public init(router: MCPRouter, catalog: CatalogStore, backendSessions: BackendSessionTable,
                 retryDirect: @escaping @Sendable (ForwardPlan, String, @escaping @Sendable (Result<DirectReply, JSONRPCError>) -> Void) -> Void,
-                endBackendSession: @escaping @Sendable (String, String) -> Void, observer: MCPRequestObserver = NoObserver()) {
+                endBackendSession: @escaping @Sendable (String, String) -> Void, observer: MCPRequestObserver = NoObserver(),
+                broadcast: @escaping @Sendable (ClientBroadcast) -> Void = { _ in }) {
         self.routerBox = Mutex(router)
         self.catalog = catalog
         self.backendSessions = backendSessions
         self.retryDirect = retryDirect
         self.endBackendSession = endBackendSession
         self.observer = observer
+        self.broadcast = broadcast
     }
 
     public var router: MCPRouter { routerBox.withLock { $0 } }

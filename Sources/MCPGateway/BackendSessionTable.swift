@@ -7,8 +7,10 @@ import Synchronization
 /// table is sharded so calls from different clients rarely meet on one lock.
 public final class BackendSessionTable: Sendable {
     public typealias Completion = @Sendable (Result<String, JSONRPCError>) -> Void
-    /// Creates a backend session for `server`; calls back on any thread.
-    public typealias Creator = @Sendable (_ server: String, _ completion: @escaping Completion) -> Void
+    /// Creates a backend session for `server` on behalf of `client` (whose capabilities and client
+    /// info it carries), applying `logLevel` if the client set one; calls back on any thread.
+    public typealias Creator = @Sendable (_ server: String, _ client: ClientSession, _ logLevel: String?,
+                                          _ completion: @escaping Completion) -> Void
 
     struct Key: Hashable {
         let nonce: [UInt8]
@@ -24,6 +26,9 @@ public final class BackendSessionTable: Sendable {
     /// Per shard: client session nonce → its servers' entries, so ending a session is one lookup.
     final class Shard: Sendable {
         let table = Mutex<[[UInt8]: [String: Entry]]>([:])
+        /// `logging/setLevel` per client session, applied to backend sessions opened later.
+        /// Pruned with the table (a level without backend sessions is dropped at the next prune).
+        let logLevels = Mutex<[[UInt8]: String]>([:])
     }
 
     private let shards: [Shard]
@@ -68,7 +73,8 @@ public final class BackendSessionTable: Sendable {
         case .done(let id): completion(.success(id))
         case .wait: break
         case .create:
-            creator(server) { [self] result in
+            let level = shard(key).logLevels.withLock { $0[key.nonce] }
+            creator(server, client, level) { [self] result in
                 let waiters: [Completion] = shard(key).table.withLock { table in
                     guard case .creating(let w)? = table[key.nonce]?[server] else { return [] }
                     if case .success(let id) = result {
@@ -82,6 +88,37 @@ public final class BackendSessionTable: Sendable {
                 }
                 for w in waiters { w(result) }
             }
+        }
+    }
+
+    /// Opens a backend session that is not recorded (for one sessionless call, ended after it).
+    public func createUnshared(client: ClientSession, server: String, _ completion: @escaping Completion) {
+        creator(server, client, nil, completion)
+    }
+
+    /// Records a client's `logging/setLevel` and returns its ready backend sessions, to which the
+    /// caller sends it; sessions opened later get it from the creator.
+    public func setLogLevel(client: ClientSession, level: String) -> [(server: String, session: String)] {
+        let key = Key(nonce: client.nonce, server: "")
+        let s = shard(key)
+        s.logLevels.withLock { levels in
+            levels[client.nonce] = level
+            if levels.count > pruneThreshold {
+                let live = s.table.withLock { Set($0.keys) }
+                levels = levels.filter { live.contains($0.key) || $0.key == client.nonce }
+            }
+        }
+        return sessions(client: client)
+    }
+
+    /// The ready backend sessions of a client session (for notifications that concern all of them).
+    public func sessions(client: ClientSession) -> [(server: String, session: String)] {
+        let key = Key(nonce: client.nonce, server: "")
+        return shard(key).table.withLock { table in
+            (table[client.nonce] ?? [:]).compactMap { server, entry in
+                if case .ready(let id, _) = entry { return (server, id) }
+                return nil
+            }.sorted { $0.0 < $1.0 }
         }
     }
 
@@ -129,6 +166,7 @@ public final class BackendSessionTable: Sendable {
         var out: [(String, String)] = []
         var orphaned: [Completion] = []
         let key = Key(nonce: client.nonce, server: "")
+        _ = shard(key).logLevels.withLock { $0.removeValue(forKey: client.nonce) }
         shard(key).table.withLock { table in
             for (server, entry) in table.removeValue(forKey: client.nonce) ?? [:] {
                 switch entry {

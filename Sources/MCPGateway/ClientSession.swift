@@ -13,13 +13,33 @@ public struct ClientSession: Sendable, Equatable, Hashable {
     /// A digest of the caller identity that opened the session ("" when unauthenticated):
     /// another identity presenting this id is refused.
     public let identityDigest: String
+    /// The client's own `initialize` facts as a JSON object, `{"capabilities":…,"clientInfo":…}`
+    /// (empty for sessions issued before this was carried): the gateway opens each backend
+    /// session with them, so servers see what the client can do (elicitation, sampling, roots).
+    /// Carried in the id itself, so any replica or a restarted process still knows them.
+    public let clientInit: [UInt8]
+
+    public init(token: String, nonce: [UInt8], issuedAt: UInt64, protocolVersion: String, identityDigest: String,
+                clientInit: [UInt8] = []) {
+        self.token = token
+        self.nonce = nonce
+        self.issuedAt = issuedAt
+        self.protocolVersion = protocolVersion
+        self.identityDigest = identityDigest
+        self.clientInit = clientInit
+    }
 }
 
 /// Issues and verifies session ids.
 public struct SessionSigner: Sendable {
     private let key: [UInt8]
     public let ttlSeconds: Double
-    static let tag = "g1"
+    /// `g2` carries the identity's length and the client's initialize facts; `g1` ids (identity
+    /// to the end, no client facts) are still accepted so a rolling upgrade keeps sessions.
+    static let tag = "g2"
+    static let legacyTag = "g1"
+    /// Largest `clientInit` an id carries: ids travel in a header on every request.
+    public static let maxClientInitBytes = 2048
 
     public init(secret: [UInt8], ttlSeconds: Double) {
         self.key = secret
@@ -31,18 +51,27 @@ public struct SessionSigner: Sendable {
         SessionSigner(secret: SecureRandom.bytes(32), ttlSeconds: ttlSeconds)
     }
 
-    public func issue(protocolVersion: String, identityDigest: String, now: UInt64) -> ClientSession {
+    /// A new session. `clientInit` (at most `maxClientInitBytes`, the caller checks) rides in the id.
+    public func issue(protocolVersion: String, identityDigest: String, clientInit: [UInt8] = [], now: UInt64) -> ClientSession {
         let nonce = SecureRandom.bytes(16)
         var payload = nonce
         for shift in stride(from: 56, through: 0, by: -8) { payload.append(UInt8(truncatingIfNeeded: now >> UInt64(shift))) }
         let version = Array(protocolVersion.utf8.prefix(32))
         payload.append(UInt8(version.count))
         payload += version
-        payload += Array(identityDigest.utf8.prefix(64))
-        let mac = HMACSHA256.digest(key: key, payload)
-        let token = "\(Self.tag).\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac.prefix(16))))"
-        return ClientSession(token: token, nonce: nonce, issuedAt: now, protocolVersion: protocolVersion, identityDigest: identityDigest)
+        let identity = Array(identityDigest.utf8.prefix(64))
+        payload.append(UInt8(identity.count))
+        payload += identity
+        let facts = Array(clientInit.prefix(Self.maxClientInitBytes))
+        payload += facts
+        let token = "\(Self.tag).\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac(payload).prefix(16))))"
+        return ClientSession(token: token, nonce: nonce, issuedAt: now, protocolVersion: protocolVersion, identityDigest: identityDigest,
+                             clientInit: facts)
     }
+
+    /// HMAC-SHA256 under the session key, for other gateway-issued values that must be
+    /// unforgeable (sealed server-request ids).
+    public func mac(_ data: [UInt8]) -> [UInt8] { HMACSHA256.digest(key: key, data) }
 
     /// The session a token stands for, or nil if it is malformed, forged or expired.
     ///
@@ -50,7 +79,7 @@ public struct SessionSigner: Sendable {
     /// Character walks, which were most of its cost) and computes the MAC with two SHA-256 passes.
     public func verify(_ token: String, now: UInt64) -> ClientSession? {
         let parts = token.utf8.withContiguousStorageIfAvailable { Self.parts(of: $0) } ?? Self.parts(of: Array(token.utf8))
-        guard let (payload, mac) = parts, payload.count >= 25, mac.count == 16 else { return nil }
+        guard let (payload, mac, legacy) = parts, payload.count >= 25, mac.count == 16 else { return nil }
         let expected = HMACSHA256.digest(key: key, payload)
         guard ConstantTime.equal(expected, mac, count: 16) else { return nil }
         let nonce = Array(payload[0..<16])
@@ -59,15 +88,25 @@ public struct SessionSigner: Sendable {
         let vlen = Int(payload[24])
         guard payload.count >= 25 + vlen else { return nil }
         let version = String(decoding: payload[25..<(25 + vlen)], as: UTF8.self)
-        let identity = String(decoding: payload[(25 + vlen)...], as: UTF8.self)
         guard Double(now) < Double(issued) + ttlSeconds, issued <= now + 300 else { return nil }
-        return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity)
+        if legacy {
+            let identity = String(decoding: payload[(25 + vlen)...], as: UTF8.self)
+            return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity)
+        }
+        let at = 25 + vlen
+        guard payload.count > at, payload.count >= at + 1 + Int(payload[at]) else { return nil }
+        let ilen = Int(payload[at])
+        let identity = String(decoding: payload[(at + 1)..<(at + 1 + ilen)], as: UTF8.self)
+        return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity,
+                             clientInit: Array(payload[(at + 1 + ilen)...]))
     }
 
-    /// `g1.<payload>.<mac>` → the decoded payload and MAC; nil if the shape or the base64 is wrong.
-    private static func parts(of bytes: some RandomAccessCollection<UInt8>) -> ([UInt8], [UInt8])? {
-        guard bytes.count < 512 else { return nil }
+    /// `g2.<payload>.<mac>` (or `g1.…`) → the decoded payload, the MAC and whether it is a `g1`
+    /// id; nil if the shape or the base64 is wrong.
+    private static func parts(of bytes: some RandomAccessCollection<UInt8>) -> ([UInt8], [UInt8], Bool)? {
+        guard bytes.count < 3200 else { return nil }
         let tag = Array(Self.tag.utf8)
+        let legacy = bytes.count > 2 && bytes.prefix(2).elementsEqual(Self.legacyTag.utf8)
         var dots: [Int] = []
         var i = 0
         for b in bytes {
@@ -77,11 +116,11 @@ public struct SessionSigner: Sendable {
             }
             i += 1
         }
-        guard dots.count == 2, dots[0] == tag.count, bytes.prefix(tag.count).elementsEqual(tag) else { return nil }
+        guard dots.count == 2, dots[0] == tag.count, legacy || bytes.prefix(tag.count).elementsEqual(tag) else { return nil }
         let all = Array(bytes)
         guard let payload = Base64URL.decode(bytes: all[(dots[0] + 1)..<dots[1]]),
               let mac = Base64URL.decode(bytes: all[(dots[1] + 1)...]) else { return nil }
-        return (payload, mac)
+        return (payload, mac, legacy)
     }
 }
 

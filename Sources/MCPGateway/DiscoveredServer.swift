@@ -11,6 +11,10 @@ public struct DiscoveredServer: Sendable, Equatable {
     public var instructions: String?
     public var speaksHandshake: Bool
     public var speaksModern: Bool
+    /// The server supports `resources/subscribe` (capabilities.resources.subscribe).
+    public var subscribes: Bool = false
+    /// The server supports 2025-11-25 tasks (capabilities.tasks).
+    public var tasks: Bool = false
 
     public init(name: String, tools: [JSONValue] = [], prompts: [JSONValue] = [], resources: [JSONValue] = [],
                 resourceTemplates: [JSONValue] = [], instructions: String? = nil, speaksHandshake: Bool = true,

@@ -24,9 +24,13 @@ public struct ForwardRecord: Sendable, Equatable {
     /// The JSON-RPC id exactly as the client wrote it (raw JSON), for error bodies Envoy writes.
     public var rawID: String
     public var argumentNames: [String]
+    /// The backend session was opened for this request alone (a sessionless anonymous call): the
+    /// gateway ends it when the access log reports the call's end.
+    public var endsBackendSession = false
 
     public init(server: String, rpcMethod: String, tool: String = "", metricsSlot: Int = -1, clientSession: String = "",
-                sessionRef: String = "", backendSession: String = "", rawID: String = "null", argumentNames: [String] = []) {
+                sessionRef: String = "", backendSession: String = "", rawID: String = "null", argumentNames: [String] = [],
+                endsBackendSession: Bool = false) {
         self.server = server
         self.rpcMethod = rpcMethod
         self.tool = tool
@@ -36,6 +40,7 @@ public struct ForwardRecord: Sendable, Equatable {
         self.backendSession = backendSession
         self.rawID = rawID
         self.argumentNames = argumentNames
+        self.endsBackendSession = endsBackendSession
     }
 
     public init(plan: ForwardPlan, backendSession: String?) {
@@ -44,7 +49,7 @@ public struct ForwardRecord: Sendable, Equatable {
                   clientSession: plan.era == .handshake ? plan.clientSession?.token ?? "" : "",
                   sessionRef: plan.clientSession?.auditReference ?? "", backendSession: backendSession ?? "",
                   rawID: plan.rawID.isEmpty ? "null" : String(decoding: plan.rawID, as: UTF8.self),
-                  argumentNames: plan.argumentNames)
+                  argumentNames: plan.argumentNames, endsBackendSession: plan.sessionless == .perCall)
     }
 
     /// Flat string fields (the keys the shipped Envoy configs name).
@@ -55,6 +60,7 @@ public struct ForwardRecord: Sendable, Equatable {
         if !sessionRef.isEmpty { out.append(("session_ref", sessionRef)) }
         if !backendSession.isEmpty { out.append(("backend_session", backendSession)) }
         if !argumentNames.isEmpty { out.append(("args", argumentNames.joined(separator: ","))) }
+        if endsBackendSession { out.append(("ephemeral", "1")) }
         return out
     }
 
@@ -65,7 +71,8 @@ public struct ForwardRecord: Sendable, Equatable {
         self.init(server: server, rpcMethod: method, tool: fields("tool") ?? "",
                   clientSession: fields("session") ?? "", sessionRef: fields("session_ref") ?? "",
                   backendSession: fields("backend_session") ?? "", rawID: fields("id") ?? "null",
-                  argumentNames: args.isEmpty ? [] : args.split(separator: ",").map(String.init))
+                  argumentNames: args.isEmpty ? [] : args.split(separator: ",").map(String.init),
+                  endsBackendSession: fields("ephemeral") == "1")
     }
 }
 

@@ -94,13 +94,96 @@ public struct MCPRouter: Sendable {
         if request.method == "initialize" && request.kind == .request {
             return .reply(initialize(request, head: head, catalog: catalog))
         }
+        guard head.sessionID != nil else {
+            return routeSessionless(head, request, catalog, grants)
+        }
         let session: ClientSession
         switch verifiedSession(head) {
         case .failure(let error): return .reply(JSONRPCReply.errorReply(id: id, error, era: .handshake))
         case .success(let s): session = s
         }
-        if request.kind != .request {
-            // Notifications (initialized, cancelled, progress) and posted responses: accepted.
+        switch request.kind {
+        case .response:
+            return answerServerRequest(request, session: session)
+        case .notification:
+            var accepted = LocalReply(status: 202, body: [])
+            // Cancellation names the client's own request id, unique among its in-flight requests,
+            // so every backend session of the client may hear it: only the one running it acts.
+            if Self.fannedOutNotifications.contains(request.method) {
+                accepted.broadcast = ClientBroadcast(session: session, body: Array(request.body))
+            }
+            return .reply(accepted)
+        case .request:
+            break
+        }
+        switch request.method {
+        case "ping":
+            return .reply(LocalReply(status: 200, body: JSONRPCReply.result(id: id) { w in w.beginObject(); w.endObject() }))
+        case "logging/setLevel":
+            return .reply(setLevel(request, session: session))
+        case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+            return .reply(list(request, catalog: catalog, era: .handshake, grants: grants))
+        case "tools/call", "prompts/get", "resources/read", "completion/complete", "resources/subscribe", "resources/unsubscribe":
+            return forward(request, head: head, catalog: catalog, era: .handshake, session: session, grants: grants)
+        default:
+            return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .handshake))
+        }
+    }
+
+    /// Client notifications every backend session of the client must hear.
+    static let fannedOutNotifications: Set<String> = ["notifications/cancelled", "notifications/roots/list_changed"]
+    static let logLevels: Set<String> = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+
+    /// `logging/setLevel`: checked here, then sent to every backend session of the client and
+    /// remembered for the ones opened later.
+    func setLevel(_ request: JSONRPCRequest, session: ClientSession) -> LocalReply {
+        guard let level = request.stringParam("level"), Self.logLevels.contains(level) else {
+            return JSONRPCReply.errorReply(id: request.rawID, .invalidParams(
+                "logging/setLevel needs params.level, one of \(Self.logLevels.sorted().joined(separator: ", "))"), era: .handshake)
+        }
+        var reply = LocalReply(status: 200, body: JSONRPCReply.result(id: request.rawID) { w in w.beginObject(); w.endObject() })
+        reply.broadcast = ClientBroadcast(session: session, body: Array(request.body), logLevel: level)
+        return reply
+    }
+
+    /// A client's answer to a server→client request: its id must be one the gateway sealed for
+    /// this session (`ServerRequestID`); it goes to the server and backend session that asked,
+    /// with the server's own id restored. Anything else reaches no server.
+    func answerServerRequest(_ request: JSONRPCRequest, session: ClientSession) -> RouteDecision {
+        guard let idRange = request.idRange, let text = request.scanner.string(at: idRange),
+              let target = ServerRequestID.open(text, for: session, signer: signer) else {
+            return .reply(JSONRPCReply.errorReply(id: nil, .invalidRequest(
+                "this response answers no request the gateway sent to this session"), era: .handshake))
+        }
+        guard let server = config.server(named: target.server) else {
+            return .reply(JSONRPCReply.errorReply(id: nil, .serverUnavailable(target.server, "it is no longer configured"), era: .handshake))
+        }
+        let body = request.splicing(idRange, with: target.rawID)
+        var plan = ForwardPlan(server: server, era: .handshake, body: body, clientSession: session,
+                               setHeaders: [("x-mcp-server", server.name), ("content-length", String(body.count)),
+                                            (":authority", server.authority), (":path", server.path)],
+                               removeHeaders: Self.clientOnlyHeaders(server), rpcMethod: "response", publicName: "",
+                               originalName: "", rawID: [])
+        plan.backendSession = target.backendSession
+        return .forward(plan)
+    }
+
+    /// Headers a server gets only when its config says so: the client's credentials and cookies.
+    static func clientOnlyHeaders(_ server: ServerConfig) -> [String] {
+        server.forwardAuthorization ? [] : ["authorization", "proxy-authorization", "cookie"]
+    }
+
+    /// A POST without `Mcp-Session-Id` from a plain client (curl, a script): lists and pings are
+    /// answered from the catalog; calls run on a backend session the gateway manages for the
+    /// caller. With authentication that is one per identity; without it, one per call (opened for
+    /// the call and ended after it), so two anonymous callers never share server state.
+    func routeSessionless(_ head: MCPRequestHead, _ request: JSONRPCRequest, _ catalog: CatalogSnapshot,
+                          _ grants: AccessPolicy.Grants) -> RouteDecision {
+        let id = request.rawID
+        guard request.kind == .request else {
+            if request.kind == .response {
+                return .reply(JSONRPCReply.errorReply(id: nil, .missingSession(), era: .handshake))
+            }
             return .reply(LocalReply(status: 202, body: []))
         }
         switch request.method {
@@ -109,9 +192,18 @@ public struct MCPRouter: Sendable {
         case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
             return .reply(list(request, catalog: catalog, era: .handshake, grants: grants))
         case "tools/call", "prompts/get", "resources/read", "completion/complete":
-            return forward(request, head: head, catalog: catalog, era: .handshake, session: session, grants: grants)
+            let implicit = ImplicitSession.for(identityDigest: head.identityDigest, protocolVersion: head.protocolVersion,
+                                               now: UInt64(clock()))
+            let decision = forward(request, head: head, catalog: catalog, era: .handshake, session: implicit, grants: grants)
+            guard case .forward(var plan) = decision else { return decision }
+            plan.sessionless = implicit.identityDigest.isEmpty ? .perCall : .perIdentity
+            if !(head.accept ?? "").contains("text/event-stream") {
+                // Servers refuse a POST that does not accept both reply shapes (406).
+                plan.setHeaders.append(("accept", "application/json, text/event-stream"))
+            }
+            return .forward(plan)
         default:
-            return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .handshake))
+            return .reply(JSONRPCReply.errorReply(id: id, .missingSession(), era: .handshake))
         }
     }
 
@@ -170,11 +262,16 @@ public struct MCPRouter: Sendable {
     func initialize(_ request: JSONRPCRequest, head: MCPRequestHead, catalog: CatalogSnapshot) -> LocalReply {
         let requested = request.param("protocolVersion").flatMap { request.scanner.string(at: $0) }
         let version = ProtocolEra.negotiate(requested)
-        let session = signer.issue(protocolVersion: version, identityDigest: head.identityDigest, now: UInt64(clock()))
+        let facts = Self.clientInit(of: request)
+        guard facts.count <= SessionSigner.maxClientInitBytes else {
+            return JSONRPCReply.errorReply(id: request.rawID, .invalidParams(
+                "initialize: capabilities and clientInfo together exceed \(SessionSigner.maxClientInitBytes) bytes"), era: .handshake)
+        }
+        let session = signer.issue(protocolVersion: version, identityDigest: head.identityDigest, clientInit: facts, now: UInt64(clock()))
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             w.key("protocolVersion"); w.string(version)
-            w.key("capabilities"); writeCapabilities(&w)
+            w.key("capabilities"); writeCapabilities(&w, catalog)
             w.key("serverInfo"); writeServerInfo(&w)
             if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
             w.endObject()
@@ -182,11 +279,27 @@ public struct MCPRouter: Sendable {
         return LocalReply(status: 200, body: body, headers: [("mcp-session-id", session.token)], newSession: session)
     }
 
+    /// `{"capabilities":…,"clientInfo":…}` with the client's own bytes for each (objects only).
+    static func clientInit(of request: JSONRPCRequest) -> [UInt8] {
+        var out = Array("{\"capabilities\":".utf8)
+        if let caps = request.param("capabilities"), request.scanner.kind(at: caps) == .object {
+            out += request.scanner.bytes[caps]
+        } else {
+            out += Array("{}".utf8)
+        }
+        if let info = request.param("clientInfo"), request.scanner.kind(at: info) == .object {
+            out += Array(",\"clientInfo\":".utf8)
+            out += request.scanner.bytes[info]
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     func discover(_ request: JSONRPCRequest, catalog: CatalogSnapshot) -> LocalReply {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             w.key("supportedVersions"); w.beginArray(); for v in ProtocolEra.modernVersions { w.string(v) }; w.endArray()
-            w.key("capabilities"); writeCapabilities(&w)
+            w.key("capabilities"); writeCapabilities(&w, catalog)
             if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
             writeModernResultFields(&w)
             w.endObject()
@@ -221,11 +334,14 @@ public struct MCPRouter: Sendable {
         return LocalReply(status: 200, body: body)
     }
 
-    private func writeCapabilities(_ w: inout JSONWriter) {
+    /// What the federation supports: `subscribe` only when a server that is up supports it
+    /// (the gateway routes the subscription to the resource's server).
+    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot) {
+        let subscribes = catalog.serverStates.values.contains { if case .up(let s) = $0 { s.subscribes } else { false } }
         w.beginObject()
         w.key("tools"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
         w.key("prompts"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
-        w.key("resources"); w.beginObject(); w.key("listChanged"); w.bool(true); w.key("subscribe"); w.bool(false); w.endObject()
+        w.key("resources"); w.beginObject(); w.key("listChanged"); w.bool(true); w.key("subscribe"); w.bool(subscribes); w.endObject()
         w.key("completions"); w.beginObject(); w.endObject()
         w.key("logging"); w.beginObject(); w.endObject()
         w.endObject()
@@ -291,9 +407,9 @@ public struct MCPRouter: Sendable {
                 return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown prompt: \(name)"), era: era))
             }
             target = (entry, entry.server, nameRange, entry.originalName, name)
-        case "resources/read":
+        case "resources/read", "resources/subscribe", "resources/unsubscribe":
             guard let uriRange = request.param("uri"), let uri = request.scanner.string(at: uriRange) else {
-                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("resources/read needs params.uri"), era: era))
+                return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("\(request.method) needs params.uri"), era: era))
             }
             guard let split = FederatedNaming.splitURI(uri), config.server(named: split.server) != nil,
                   grants.allowsServer(split.server) else {
@@ -331,12 +447,11 @@ public struct MCPRouter: Sendable {
         let body = request.splicing(target.range, with: replacement)
         var set: [(String, String)] = [("x-mcp-server", server.name), ("content-length", String(body.count)),
                                        (":authority", server.authority), (":path", server.path)]
-        var remove: [String] = []
+        var remove = Self.clientOnlyHeaders(server)
         if era == .modern {
             set.append(("mcp-name", MCPHeaderValue.encode(target.original)))
             remove.append("mcp-session-id")
         }
-        if !server.forwardAuthorization { remove.append("authorization") }
         var plan = ForwardPlan(server: server, era: era, body: body, clientSession: session, setHeaders: set,
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])

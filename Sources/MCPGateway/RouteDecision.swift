@@ -23,6 +23,9 @@ public struct LocalReply: Sendable, Equatable {
     public var rpcMethod: String?
     public var refusedTool: String?
     public var refusal: String?
+    /// A client message every backend session of the client must also get (cancellation,
+    /// roots changed, log level): the adapter sends it after answering.
+    public var broadcast: ClientBroadcast?
 
     public init(status: Int, body: [UInt8], contentType: String = "application/json", headers: [(String, String)] = [],
                 newSession: ClientSession? = nil, endedSession: ClientSession? = nil) {
@@ -59,6 +62,11 @@ public struct ForwardPlan: Sendable {
     public var metricsSlot: Int = -1
     /// Argument names for the audit line, when the config opts in (never values).
     public var argumentNames: [String] = []
+    /// The backend session to use instead of the client session's current one (an answer to a
+    /// server→client request goes to the session that asked).
+    public var backendSession: String?
+    /// Set for a request that came without a session (a plain client): whose backend session it uses.
+    public var sessionless: SessionlessScope?
 
     public init(server: ServerConfig, era: ProtocolEra, body: [UInt8], clientSession: ClientSession?, setHeaders: [(String, String)],
                 removeHeaders: [String], rpcMethod: String, publicName: String, originalName: String, rawID: [UInt8]) {
@@ -79,4 +87,37 @@ public struct StreamPlan: Sendable, Equatable {
     /// The verified session for a handshake-era GET stream; nil for subscriptions/listen.
     public var session: ClientSession?
     public var era: ProtocolEra
+}
+
+/// A client message the gateway also hands to each of the client's backend sessions.
+public struct ClientBroadcast: Sendable, Equatable {
+    public var session: ClientSession
+    public var body: [UInt8]
+    /// For `logging/setLevel`: recorded so backend sessions opened later get it too.
+    public var logLevel: String?
+
+    public init(session: ClientSession, body: [UInt8], logLevel: String? = nil) {
+        self.session = session
+        self.body = body
+        self.logLevel = logLevel
+    }
+}
+
+/// Whose backend session a sessionless request runs on.
+public enum SessionlessScope: Sendable, Equatable {
+    /// The authenticated caller's own (kept, like a session's).
+    case perIdentity
+    /// A session opened for this one call and ended when it completes (no identity to key it by).
+    case perCall
+}
+
+/// The client session a sessionless request stands in for. Never issued to a client (its token
+/// is empty); its nonce keys backend sessions: derived from the identity, or random per call.
+public enum ImplicitSession {
+    public static func `for`(identityDigest: String, protocolVersion: String?, now: UInt64) -> ClientSession {
+        let nonce = identityDigest.isEmpty ? SecureRandom.bytes(16)
+            : Array(SHA256Digest.hash(Array("sessionless\u{0}\(identityDigest)".utf8)).prefix(16))
+        let version = protocolVersion.flatMap { ProtocolEra.handshakeVersions.contains($0) ? $0 : nil } ?? ProtocolEra.defaultNegotiated
+        return ClientSession(token: "", nonce: nonce, issuedAt: now, protocolVersion: version, identityDigest: identityDigest)
+    }
 }

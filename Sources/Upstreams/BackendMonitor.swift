@@ -96,6 +96,8 @@ public final class BackendMonitor: @unchecked Sendable {
         let caps = session.result["capabilities"]
         var found = DiscoveredServer(name: server.name)
         found.instructions = session.result["instructions"]?.stringValue
+        found.subscribes = caps?["resources"]?["subscribe"]?.boolValue ?? false
+        found.tasks = caps?["tasks"] != nil
         if caps?["tools"] != nil { found.tools = try client.listAll(method: "tools/list", key: "tools", session: session) }
         if caps?["prompts"] != nil { found.prompts = try client.listAll(method: "prompts/list", key: "prompts", session: session) }
         if caps?["resources"] != nil {

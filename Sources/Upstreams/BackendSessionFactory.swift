@@ -16,7 +16,11 @@ public struct BackendSessionFactory: Sendable {
         self.version = version
     }
 
-    public func create(server name: String, completion: @escaping BackendSessionTable.Completion) {
+    /// Opens a backend session for `clientSession`: the client's protocol version, capabilities
+    /// and client info (so the server may send it elicitation, sampling and roots requests), and
+    /// its `logging/setLevel` if it set one before this session existed.
+    public func create(server name: String, client clientSession: ClientSession, logLevel: String?,
+                       completion: @escaping BackendSessionTable.Completion) {
         queue.async { [store, http, version] in
             guard let server = store.config.server(named: name) else {
                 completion(.failure(.serverUnavailable(name, "not configured")))
@@ -24,10 +28,25 @@ public struct BackendSessionFactory: Sendable {
             }
             let client = MCPBackendClient(server: server, http: http, clientVersion: version)
             do throws(BackendError) {
-                let session = try client.initialize()
+                let session = try client.initialize(protocolVersion: clientSession.protocolVersion, clientInit: clientSession.clientInit)
+                if let logLevel {
+                    client.post(Array("{\"jsonrpc\":\"2.0\",\"id\":\"gateway-set-level\",\"method\":\"logging/setLevel\",\"params\":{\"level\":\(JSONText.string(logLevel))}}".utf8),
+                                session: session.id ?? "", protocolVersion: session.protocolVersion)
+                }
                 completion(.success(session.id ?? ""))
             } catch {
                 completion(.failure(.serverUnavailable(name, "could not open a session: \(error.problem)")))
+            }
+        }
+    }
+
+    /// Sends one client message to each of these backend sessions (fan-out of a client's
+    /// `notifications/cancelled`, `notifications/roots/list_changed`, `logging/setLevel`).
+    public func broadcast(_ body: [UInt8], to sessions: [(server: String, session: String)], protocolVersion: String) {
+        for (name, session) in sessions {
+            queue.async { [store, http, version] in
+                guard let server = store.config.server(named: name) else { return }
+                MCPBackendClient(server: server, http: http, clientVersion: version).post(body, session: session, protocolVersion: protocolVersion)
             }
         }
     }

@@ -40,14 +40,35 @@ public struct MCPBackendClient: Sendable {
         public let result: JSONValue
     }
 
-    /// `initialize` + `notifications/initialized`: a new backend session.
-    public func initialize(protocolVersion: String = ProtocolEra.latestHandshake) throws(BackendError) -> Session {
-        let params = "{\"protocolVersion\":\(JSONText.string(protocolVersion)),\"capabilities\":{},\"clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}"
+    /// `initialize` + `notifications/initialized`: a new backend session. `clientInit` is a
+    /// client's own `{"capabilities":…,"clientInfo":…}` (a backend session opened for it); empty
+    /// means the gateway speaks for itself (discovery), declaring no capabilities.
+    public func initialize(protocolVersion: String = ProtocolEra.latestHandshake, clientInit: [UInt8] = []) throws(BackendError) -> Session {
+        var params = "{\"protocolVersion\":\(JSONText.string(protocolVersion)),"
+        if clientInit.count > 2, clientInit.first == UInt8(ascii: "{"), clientInit.last == UInt8(ascii: "}") {
+            let inner = String(decoding: clientInit.dropFirst().dropLast(), as: UTF8.self)
+            params += inner
+            if !inner.contains("\"clientInfo\"") { params += ",\"clientInfo\":" + selfInfo }
+            params += "}"
+        } else {
+            params += "\"capabilities\":{},\"clientInfo\":\(selfInfo)}"
+        }
         let (head, result) = try request(method: "initialize", paramsJSON: params, session: nil, protocolVersion: nil)
         let sessionID = head.header("mcp-session-id")
         let negotiated = result["protocolVersion"]?.stringValue ?? protocolVersion
         try notify(method: "notifications/initialized", session: sessionID, protocolVersion: negotiated)
         return Session(id: sessionID, protocolVersion: negotiated, result: result)
+    }
+
+    private var selfInfo: String { "{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}" }
+
+    /// Posts one JSON-RPC message the client sent (a notification, or a request whose reply the
+    /// gateway does not need) on a backend session. Best effort: errors are returned, not thrown.
+    @discardableResult
+    public func post(_ body: [UInt8], session: String, protocolVersion: String) -> Int? {
+        guard let response = try? send(body: body, headers: baseHeaders(session: session.isEmpty ? nil : session,
+                                                                         protocolVersion: protocolVersion)) else { return nil }
+        return response.status
     }
 
     /// True if the server answers `server/discover` for 2026-07-28.

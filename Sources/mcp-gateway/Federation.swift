@@ -40,8 +40,8 @@ final class Federation: @unchecked Sendable {
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
         let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
-        let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() }) { server, completion in
-            sessions.create(server: server, completion: completion)
+        let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() }) { server, client, level, completion in
+            sessions.create(server: server, client: client, logLevel: level, completion: completion)
         }
         let direct = DirectForwarder(http: http)
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
@@ -55,7 +55,12 @@ final class Federation: @unchecked Sendable {
                 }
             },
             endBackendSession: { server, session in sessions.end(server: server, session: session) },
-            observer: governance)
+            observer: governance,
+            broadcast: { message in
+                let targets = message.logLevel.map { table.setLogLevel(client: message.session, level: $0) }
+                    ?? table.sessions(client: message.session)
+                sessions.broadcast(message.body, to: targets, protocolVersion: message.session.protocolVersion)
+            })
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in
             for collision in new.collisions where !old.collisions.contains(collision) {

@@ -6,13 +6,16 @@ import Testing
 final class ScriptedCreator: Sendable {
     let pending = Locked<[(server: String, completion: BackendSessionTable.Completion)]>([])
     let calls = Locked<[String]>([])
+    /// What each creation was handed: the client's initialize facts and the log level.
+    let handed = Locked<[(clientInit: [UInt8], level: String?)]>([])
     /// When set, completes immediately with this id prefix (`<prefix>-<server>-<n>`).
     let immediate: String?
 
     init(immediate: String? = nil) { self.immediate = immediate }
 
     var creator: BackendSessionTable.Creator {
-        { [self] server, completion in
+        { [self] server, client, level, completion in
+            handed.withLock { $0.append((client.clientInit, level)) }
             let n = calls.withLock { $0.append(server); return $0.count }
             if let immediate { completion(.success("\(immediate)-\(server)-\(n)")) } else {
                 pending.withLock { $0.append((server, completion)) }
@@ -90,7 +93,7 @@ final class Results: Sendable {
         // The creator completes on another thread while calls are still arriving: whatever the
         // interleaving, one creation and one id.
         let calls = Locked(0)
-        let table = BackendSessionTable { server, completion in
+        let table = BackendSessionTable { server, _, _, completion in
             calls.withLock { $0 += 1 }
             DispatchQueue.global().async { completion(.success("id-\(server)")) }
         }
@@ -223,5 +226,39 @@ final class Results: Sendable {
         table.withSession(client: clients[3], server: "calc", results.completion)  // renewed on next use
         #expect(creator.callCount == 81)
         #expect(results.ids.last == "b-calc-81")
+    }
+}
+
+@Suite struct BackendSessionClientFactsTests {
+    let facts = Array(#"{"capabilities":{"elicitation":{}},"clientInfo":{"name":"c","version":"1"}}"#.utf8)
+
+    @Test func creationGetsTheClientsFactsAndLevel() {
+        let creator = ScriptedCreator(immediate: "b")
+        let table = BackendSessionTable(creator: creator.creator)
+        let client = Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", clientInit: facts, now: 1)
+        let results = Results()
+        table.withSession(client: client, server: "calc", results.completion)
+        #expect(creator.handed.value.first?.clientInit == facts)
+        #expect(creator.handed.value.first?.level == nil)
+        // setLevel reaches the sessions that exist, and is handed to the ones opened later.
+        let existing = table.setLogLevel(client: client, level: "warning")
+        #expect(existing.map(\.server) == ["calc"])
+        table.withSession(client: client, server: "phys", results.completion)
+        #expect(creator.handed.value.last?.level == "warning")
+        #expect(table.sessions(client: client).map(\.server) == ["calc", "phys"])
+        // Ending the session forgets the level too.
+        _ = table.removeAll(client: client)
+        table.withSession(client: client, server: "calc", results.completion)
+        #expect(creator.handed.value.last?.level == nil)
+    }
+
+    @Test func anotherClientsSessionsAreNotListed() {
+        let creator = ScriptedCreator(immediate: "b")
+        let table = BackendSessionTable(creator: creator.creator)
+        let a = Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: 1)
+        let b = Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: 1)
+        table.withSession(client: a, server: "calc", Results().completion)
+        #expect(table.sessions(client: b).isEmpty)
+        #expect(table.setLogLevel(client: b, level: "debug").isEmpty)
     }
 }

@@ -77,9 +77,10 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
         #expect(reply.result?["instructions"] == nil)
     }
 
-    @Test func initializeAsANotificationNeedsASession() throws {
+    @Test func initializeAsANotificationOpensNothing() throws {
         let reply = try #require(h.post(#"{"jsonrpc":"2.0","method":"initialize"}"#).localReply)
-        #expect(reply.status == 400)
+        #expect(reply.status == 202)
+        #expect(reply.newSession == nil)
     }
 }
 
@@ -87,11 +88,25 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
     let h = RouterHarness()
     let list = #"{"jsonrpc":"2.0","id":5,"method":"tools/list"}"#
 
-    @Test func missingSessionIs400() throws {
+    /// A plain client (no session, no protocol version, no Accept) gets the list, as the
+    /// walk-through's first curl expects.
+    @Test func sessionlessListIsAnswered() throws {
         let reply = try #require(h.post(list).localReply)
+        #expect(reply.status == 200)
+        #expect(reply.json?["id"] == 5)
+        #expect(reply.result?["tools"]?.arrayValue?.isEmpty == false)
+    }
+
+    @Test func sessionlessResponseNeedsASession() throws {
+        let reply = try #require(h.post(#"{"jsonrpc":"2.0","id":"x","result":{}}"#).localReply)
         #expect(reply.status == 400)
         #expect(reply.errorCode == -32600)
-        #expect(reply.json?["id"] == 5)
+    }
+
+    @Test func sessionlessUnknownMethodNeedsASession() throws {
+        let reply = try #require(h.post(#"{"jsonrpc":"2.0","id":3,"method":"tasks/list"}"#).localReply)
+        #expect(reply.status == 400)
+        #expect(reply.json?["id"] == 3)
     }
 
     @Test(arguments: ["g1.AAAA.AAAA", "not-a-token", "g1..", String(repeating: "x", count: 600)])
@@ -134,16 +149,24 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
         #expect(h.post(list, session: anonymous, identity: "alice").localReply?.status == 404)
     }
 
-    @Test func notificationsAndResponsesAccepted() throws {
+    @Test func notificationsAccepted() throws {
         let token = try #require(h.openSession())
         for body in [#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
-                     #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"#,
-                     #"{"jsonrpc":"2.0","id":"srv-1","result":{"roots":[]}}"#] {
+                     #"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"#] {
             let reply = try #require(h.post(body, session: token).localReply)
             #expect(reply.status == 202)
             #expect(reply.body.isEmpty)
         }
-        #expect(h.post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).localReply?.status == 400)
+        #expect(h.post(#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).localReply?.status == 202)
+    }
+
+    /// A response whose id the gateway never sealed for this session reaches no server.
+    @Test(arguments: [#""srv-1""#, "1", #""mcpgw.AAAA.AAAA""#])
+    func unsealedResponseRefused(_ id: String) throws {
+        let token = try #require(h.openSession())
+        let reply = try #require(h.post(#"{"jsonrpc":"2.0","id":\#(id),"result":{"roots":[]}}"#, session: token).localReply)
+        #expect(reply.status == 400)
+        #expect(reply.errorCode == -32600)
     }
 
     @Test(arguments: ["ping", "logging/setLevel"])
@@ -154,7 +177,7 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
         #expect(text(reply.body) == #"{"jsonrpc":"2.0","id":"p","result":{}}"#)
     }
 
-    @Test(arguments: ["resources/subscribe", "sampling/createMessage", "server/discover", "nope"])
+    @Test(arguments: ["sampling/createMessage", "server/discover", "nope"])
     func unknownMethodIs200WithMethodNotFound(_ method: String) throws {
         let token = try #require(h.openSession())
         let reply = try #require(h.post(#"{"jsonrpc":"2.0","id":1,"method":"\#(method)"}"#, session: token).localReply)

@@ -8,7 +8,7 @@ import Testing
 
     @Test func roundTrip() throws {
         let issued = signer.issue(protocolVersion: "2025-06-18", identityDigest: "jwt:alice", now: now)
-        #expect(issued.token.hasPrefix("g1."))
+        #expect(issued.token.hasPrefix("g2."))
         #expect(issued.nonce.count == 16)
         #expect(issued.issuedAt == now)
         let verified = try #require(signer.verify(issued.token, now: now + 10))
@@ -71,7 +71,29 @@ import Testing
     }
 
     func token(_ payload: [UInt8], _ mac: [UInt8]) -> String {
-        "g1.\(Base64URL.encode(payload)).\(Base64URL.encode(mac))"
+        "g2.\(Base64URL.encode(payload)).\(Base64URL.encode(mac))"
+    }
+
+    @Test func clientFactsRideInTheID() {
+        let facts = Array(#"{"capabilities":{"sampling":{},"roots":{"listChanged":true}},"clientInfo":{"name":"agent","version":"2"}}"#.utf8)
+        let issued = signer.issue(protocolVersion: "2025-11-25", identityDigest: "jwt:alice", clientInit: facts, now: now)
+        let back = signer.verify(issued.token, now: now)
+        #expect(back?.clientInit == facts)
+        #expect(back?.identityDigest == "jwt:alice")
+        #expect(issued.token.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f }, "an id is visible ASCII (it travels in a header)")
+    }
+
+    /// Ids issued before client facts were carried (`g1`: identity to the end) keep working.
+    @Test func legacyIDsStillVerify() throws {
+        var payload = [UInt8](repeating: 7, count: 16)
+        for shift in stride(from: 56, through: 0, by: -8) { payload.append(UInt8(truncatingIfNeeded: now >> UInt64(shift))) }
+        payload.append(10); payload += Array("2025-11-25".utf8); payload += Array("jwt:bob".utf8)
+        let mac = Array(signer.mac(payload).prefix(16))
+        let legacy = "g1.\(Base64URL.encode(payload)).\(Base64URL.encode(mac))"
+        let session = try #require(signer.verify(legacy, now: now))
+        #expect(session.identityDigest == "jwt:bob")
+        #expect(session.protocolVersion == "2025-11-25")
+        #expect(session.clientInit.isEmpty)
     }
 
     @Test func tamperedPayloadRefused() throws {
@@ -107,7 +129,7 @@ import Testing
         // real key verifies, so refusals above are about the MAC, not the layout.
         var payload = [UInt8](repeating: 7, count: 16)
         for shift in stride(from: 56, through: 0, by: -8) { payload.append(UInt8(truncatingIfNeeded: now >> UInt64(shift))) }
-        payload.append(10); payload += utf8("2025-11-25"); payload += utf8("me")
+        payload.append(10); payload += utf8("2025-11-25"); payload.append(2); payload += utf8("me")
         let mac = Array(HMACSHA256.digest(key: Self.key, payload).prefix(16))
         let session = try #require(signer.verify(token(payload, mac), now: now))
         #expect(session.nonce == [UInt8](repeating: 7, count: 16))
@@ -126,13 +148,13 @@ import Testing
 
     @Test func wrongTagRefused() {
         let issued = signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: now)
-        #expect(signer.verify("g2" + issued.token.dropFirst(2), now: now) == nil)
+        #expect(signer.verify("g3" + issued.token.dropFirst(2), now: now) == nil)
     }
 
     @Test func overlongTokenRefused() {
         let issued = signer.issue(protocolVersion: "2025-11-25", identityDigest: String(repeating: "x", count: 64), now: now)
         #expect(signer.verify(issued.token, now: now) != nil)
-        #expect(signer.verify(issued.token + String(repeating: "=", count: 512), now: now) == nil)
+        #expect(signer.verify(issued.token + String(repeating: "=", count: 3200), now: now) == nil)
     }
 
     @Test func trailingGarbageAfterPaddingRefused() {
