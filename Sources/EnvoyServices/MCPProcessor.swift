@@ -19,7 +19,7 @@ public struct MCPProcessor: ExternalProcessor {
 }
 
 /// Headers only Envoy's routing and the gateway may set; a client sending them is ignored.
-let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route", "x-mcp-identity-digest"]
+let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route", "x-mcp-identity-digest", RelayTicket.header]
 
 /// One HTTP request's conversation with Envoy: headers → body → response headers.
 ///
@@ -225,14 +225,39 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     private func sendForward(_ plan: ForwardPlan, backendSession: String?, _ stream: ExternalProcessorStream) {
+        if plan.relayed, let client = plan.clientSession {
+            sendRelayed(plan, client: client, backendSession: backendSession ?? "", stream)
+            return
+        }
         var set = plan.setHeaders.map { HeaderValueOption.overwrite(key: $0.0, value: $0.1) }
         if let backendSession, !backendSession.isEmpty {
             set.append(.overwrite(key: "mcp-session-id", value: backendSession))
         }
-        var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest"]
+        var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest", RelayTicket.header]
         if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
         // Envoy carries the record for the response side: the route maps the session id back,
         // the local-reply mapper writes errors naming the server, the access log reports the end.
+        context.observer.forwarding(plan)
+        let record = ForwardRecord(plan: plan, backendSession: backendSession)
+        let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
+        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true, metadata: metadata)
+    }
+
+    /// A call the gateway relays itself (the client accepts server→client requests): to the
+    /// gateway's HTTP port with the decision sealed in a ticket; the client's own session header
+    /// stays (the relay answers with it). Envoy's access log still reports the call's end.
+    private func sendRelayed(_ plan: ForwardPlan, client: ClientSession, backendSession: String, _ stream: ExternalProcessorStream) {
+        let ticket = RelayTicket(server: plan.server.name, backendSession: backendSession, rawID: plan.rawID,
+                                 expires: UInt64(WallClock.unixSeconds()) + RelayTicket.lifetimeSeconds)
+        let set: [HeaderValueOption] = [
+            .overwrite(key: "x-mcp-route", value: "gateway-stream"),
+            .overwrite(key: RelayTicket.header, value: ticket.sealed(for: client, body: plan.body, signer: router.signer)),
+            .overwrite(key: "content-length", value: String(plan.body.count)),
+            .overwrite(key: ":path", value: router.config.mcpPath),
+            // The relay checks the session against the caller, as for event streams.
+            .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? ""),
+        ]
+        let remove = plan.removeHeaders + ["x-mcp-server"]
         context.observer.forwarding(plan)
         let record = ForwardRecord(plan: plan, backendSession: backendSession)
         let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)

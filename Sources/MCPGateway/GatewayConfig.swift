@@ -147,6 +147,13 @@ public struct CatalogConfig: Sendable, Equatable {
 public struct LimitsConfig: Sendable, Equatable {
     /// Largest JSON-RPC body accepted (Envoy's own buffer limit applies first).
     public var maxBodyBytes: Int
+    /// Calls the gateway relays itself at once (calls of clients that accept server→client
+    /// requests: each holds a thread and two connections while it runs). Over it: a JSON-RPC error.
+    public var maxRelayedCalls: Int = 256
+    /// How long a relayed call may wait for its server's reply head, then between events.
+    public var relayedCallTimeoutSeconds: Int = 300
+    /// Standalone server streams (GET) the gateway holds open for clients' GET streams, in total.
+    public var maxServerStreams: Int = 1024
 
     public init(maxBodyBytes: Int = 1 << 20) {
         self.maxBodyBytes = maxBodyBytes

@@ -48,8 +48,13 @@ public struct GatewayConfigLoader: Sendable {
         if let s = root["session"] { config.session = try session(s) }
         if let c = root["catalog"] { config.catalog = try catalog(c) }
         if let l = root["limits"] {
-            try rejectUnknown(l, allowed: ["maxBodyBytes"], at: "limits")
+            try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxServerStreams"], at: "limits")
             if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
+            if let v = l["maxRelayedCalls"] { config.limits.maxRelayedCalls = try positiveInt(v, at: "limits.maxRelayedCalls") }
+            if let v = l["relayedCallTimeoutSeconds"] {
+                config.limits.relayedCallTimeoutSeconds = try positiveInt(v, at: "limits.relayedCallTimeoutSeconds")
+            }
+            if let v = l["maxServerStreams"] { config.limits.maxServerStreams = try positiveInt(v, at: "limits.maxServerStreams") }
         }
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }

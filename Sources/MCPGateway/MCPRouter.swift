@@ -245,7 +245,7 @@ public struct MCPRouter: Sendable {
 
     // MARK: sessions
 
-    func verifiedSession(_ head: MCPRequestHead) -> Result<ClientSession, JSONRPCError> {
+    public func verifiedSession(_ head: MCPRequestHead) -> Result<ClientSession, JSONRPCError> {
         guard let token = head.sessionID, !token.isEmpty else { return .failure(.missingSession()) }
         guard let session = signer.verify(token, now: UInt64(clock())), !revocations.isRevoked(session) else {
             return .failure(.unknownSession())
@@ -456,6 +456,9 @@ public struct MCPRouter: Sendable {
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
         if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
+        if era == .handshake, let session, !request.method.hasSuffix("subscribe"), session.acceptsServerRequests {
+            plan.relayed = true
+        }
         if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
             plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
         }

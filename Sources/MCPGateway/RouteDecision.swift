@@ -67,6 +67,10 @@ public struct ForwardPlan: Sendable {
     public var backendSession: String?
     /// Set for a request that came without a session (a plain client): whose backend session it uses.
     public var sessionless: SessionlessScope?
+    /// The gateway relays this call itself (its HTTP port, with a `RelayTicket`) instead of
+    /// letting Envoy forward it: the client accepts server→client requests, whose ids must be
+    /// rewritten on the way out.
+    public var relayed = false
 
     public init(server: ServerConfig, era: ProtocolEra, body: [UInt8], clientSession: ClientSession?, setHeaders: [(String, String)],
                 removeHeaders: [String], rpcMethod: String, publicName: String, originalName: String, rawID: [UInt8]) {

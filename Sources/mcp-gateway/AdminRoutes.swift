@@ -2,6 +2,8 @@ import AdminHTTP
 import EnvoyServices
 import MCPGateway
 import Observability
+import Upstreams
+import Logging
 
 /// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
 struct AdminRoutes: Sendable {
@@ -42,6 +44,8 @@ struct MCPStreamEndpoint: Sendable {
     let path: String
     let hub: NotificationHub
     let router: @Sendable () -> MCPRouter
+    /// Relays calls of clients that accept server→client requests (ext_proc sends them here with a ticket).
+    let relay: CallRelay?
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
                              ("x-accel-buffering", "no")]
@@ -62,11 +66,43 @@ struct MCPStreamEndpoint: Sendable {
                 return error(500, "unexpected forward")
             }
         }
+        if request.method == "POST", let ticket = request.header(RelayTicket.header) {
+            return relayCall(request, head: head, ticket: ticket, router: router)
+        }
         guard request.method == "POST", let parsed = try? JSONRPCRequest(parsing: request.body[...]),
               parsed.method == "subscriptions/listen" else {
             return error(400, "this endpoint serves GET streams and subscriptions/listen only")
         }
         return .stream(status: 200, headers: Self.sseHeaders) { hub.openListenStream($0, request: parsed) }
+    }
+
+    /// A call ext_proc decided to relay: the ticket must have been sealed for this session and
+    /// this body (so the port is no shortcut around ext_proc's checks), then the call runs on a
+    /// relay thread and its events stream back as they come.
+    private func relayCall(_ request: AdminRequest, head: MCPRequestHead, ticket text: String, router: MCPRouter) -> AdminResult {
+        guard let relay else { return error(404, "this gateway relays no calls") }
+        let session: ClientSession
+        switch router.verifiedSession(head) {
+        case .failure(let e): return .response(AdminResponse(status: e.httpStatus(era: .handshake), contentType: "application/json",
+                                                             bytes: JSONRPCReply.error(id: nil, e)))
+        case .success(let s): session = s
+        }
+        guard let ticket = RelayTicket.open(text, for: session, body: request.body, signer: router.signer,
+                                            now: UInt64(WallClock.unixSeconds())) else {
+            return error(403, "relay ticket refused: not issued by this gateway for this session and body, or expired")
+        }
+        let body = request.body
+        return .stream(status: 200, headers: Self.sseHeaders + [("mcp-session-id", session.token)]) { stream in
+            let handle = relay.start(ticket, body: body, client: session, signer: router.signer,
+                                     send: { stream.send($0) }, finish: { stream.close() })
+            guard let handle else {
+                let full = JSONRPCError(code: -32000, message: "The gateway is relaying as many calls as it may (limits.maxRelayedCalls); retry shortly")
+                stream.send(NotificationHub.event(String(decoding: JSONRPCReply.error(id: ticket.rawID.isEmpty ? nil : ticket.rawID[...], full), as: UTF8.self)))
+                stream.close()
+                return
+            }
+            stream.onClose { handle.cancel() }
+        }
     }
 
     private func error(_ status: Int, _ message: String) -> AdminResult {

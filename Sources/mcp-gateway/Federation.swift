@@ -16,6 +16,7 @@ final class Federation: @unchecked Sendable {
     let store: CatalogStore
     let context: MCPProcessorContext
     let hub: NotificationHub
+    let relay: CallRelay
     let metrics: GatewayMetrics
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
@@ -61,6 +62,7 @@ final class Federation: @unchecked Sendable {
                     ?? table.sessions(client: message.session)
                 sessions.broadcast(message.body, to: targets, protocolVersion: message.session.protocolVersion)
             })
+        relay = CallRelay(http: http, store: store, backendSessions: table)
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in
             for collision in new.collisions where !old.collisions.contains(collision) {

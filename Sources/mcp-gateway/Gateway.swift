@@ -40,7 +40,8 @@ final class Gateway: @unchecked Sendable {
             services.append(ExternalProcessorService(processor: MCPProcessor(context: federation.context)))
             services.append(AccessLogService(context: federation.context))
             let context = federation.context
-            streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router })
+            streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router },
+                                               relay: federation.relay)
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
                 protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)

@@ -1,0 +1,51 @@
+import JSONWire
+
+/// Rewrites what one server sends a client (on a call's event stream or the standalone GET
+/// stream) into what the client must see through the federation:
+/// - a server→client request's id becomes a `ServerRequestID` sealed for this client session, so
+///   the answer finds the server and backend session that asked (and only those);
+/// - `notifications/resources/updated` names the resource by its federated URI;
+/// - the server's own `list_changed` notifications are dropped: the gateway announces changes of
+///   the merged catalog itself, once it has re-read the server;
+/// - everything else (responses, progress, log messages) passes byte for byte.
+public struct ServerMessageRewriter: Sendable {
+    public let server: String
+    public let backendSession: String
+    public let client: ClientSession
+    public let signer: SessionSigner
+
+    public init(server: String, backendSession: String, client: ClientSession, signer: SessionSigner) {
+        self.server = server
+        self.backendSession = backendSession
+        self.client = client
+        self.signer = signer
+    }
+
+    static let ownListChanges: Set<String> = ["notifications/tools/list_changed", "notifications/prompts/list_changed",
+                                              "notifications/resources/list_changed"]
+
+    /// The message to send the client, or nil to drop it.
+    public func rewrite(_ message: [UInt8]) -> [UInt8]? {
+        // Not a JSON-RPC message we can read (or a response with a null id): pass it on untouched;
+        // the client judges it as it would directly.
+        guard let parsed = try? JSONRPCRequest(parsing: message[...]) else { return message }
+        switch parsed.kind {
+        case .response:
+            return message
+        case .request:
+            guard let idRange = parsed.idRange else { return message }
+            let sealed = ServerRequestID(server: server, backendSession: backendSession, rawID: Array(message[idRange]))
+                .sealed(for: client, signer: signer)
+            return parsed.splicing(idRange, with: sealed)
+        case .notification:
+            if Self.ownListChanges.contains(parsed.method) { return nil }
+            if parsed.method == "notifications/resources/updated", let uriRange = parsed.param("uri"),
+               let uri = parsed.scanner.string(at: uriRange) {
+                var replacement: [UInt8] = []
+                JSONText.appendString(FederatedNaming.publicURI(server: server, uri: uri), to: &replacement)
+                return parsed.splicing(uriRange, with: replacement)
+            }
+            return message
+        }
+    }
+}
