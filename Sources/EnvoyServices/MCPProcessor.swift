@@ -181,6 +181,14 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                                                        .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")],
                                           removeHeaders: ["x-mcp-server"])
             sendRouting(mutation, body: nil, stream, inBody: inBody)
+        case .gather(let plan):
+            context.gather(plan) { [self] body in
+                stream.onLoop {
+                    var local = LocalReply(status: 200, body: body)
+                    local.rpcMethod = plan.method
+                    self.reply(local, stream, inBody: inBody)
+                }
+            }
         case .forward(let plan):
             if plan.rpcMethod == "tools/call", !router.limiter.isEmpty,
                case .limited(let retry, let limit, let per) = router.limiter.check(

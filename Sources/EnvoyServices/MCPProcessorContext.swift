@@ -1,3 +1,4 @@
+import JSONWire
 import Logging
 import MCPGateway
 import Synchronization
@@ -16,11 +17,19 @@ public final class MCPProcessorContext: Sendable {
     public let observer: MCPRequestObserver
     /// Hands a client message to each of the client's backend sessions (in the background).
     public let broadcast: @Sendable (ClientBroadcast) -> Void
+    /// Answers a request that needs every backend session of the client (`tasks/list`): calls
+    /// back, on any thread, with the JSON-RPC reply body.
+    public let gather: @Sendable (GatherPlan, @escaping @Sendable ([UInt8]) -> Void) -> Void
 
     public init(router: MCPRouter, catalog: CatalogStore, backendSessions: BackendSessionTable,
                 retryDirect: @escaping @Sendable (ForwardPlan, String, @escaping @Sendable (Result<DirectReply, JSONRPCError>) -> Void) -> Void,
                 endBackendSession: @escaping @Sendable (String, String) -> Void, observer: MCPRequestObserver = NoObserver(),
-                broadcast: @escaping @Sendable (ClientBroadcast) -> Void = { _ in }) {
+                broadcast: @escaping @Sendable (ClientBroadcast) -> Void = { _ in },
+                gather: @escaping @Sendable (GatherPlan, @escaping @Sendable ([UInt8]) -> Void) -> Void = { plan, done in
+                    done(JSONRPCReply.result(id: plan.rawID.isEmpty ? nil : plan.rawID[...]) { w in
+                        w.beginObject(); w.key("tasks"); w.beginArray(); w.endArray(); w.endObject()
+                    })
+                }) {
         self.routerBox = Mutex(router)
         self.catalog = catalog
         self.backendSessions = backendSessions
@@ -28,6 +37,7 @@ public final class MCPProcessorContext: Sendable {
         self.endBackendSession = endBackendSession
         self.observer = observer
         self.broadcast = broadcast
+        self.gather = gather
     }
 
     public var router: MCPRouter { routerBox.withLock { $0 } }

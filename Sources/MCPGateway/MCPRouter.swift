@@ -125,9 +125,42 @@ public struct MCPRouter: Sendable {
             return .reply(list(request, catalog: catalog, era: .handshake, grants: grants))
         case "tools/call", "prompts/get", "resources/read", "completion/complete", "resources/subscribe", "resources/unsubscribe":
             return forward(request, head: head, catalog: catalog, era: .handshake, session: session, grants: grants)
+        case "tasks/get", "tasks/result", "tasks/cancel":
+            return routeTask(request, session: session, catalog: catalog)
+        case "tasks/list":
+            let servers = config.servers.filter { server in
+                if case .up(let found)? = catalog.serverStates[server.name] { return found.tasks && grants.allowsServer(server.name) }
+                return false
+            }.map(\.name)
+            return .gather(GatherPlan(session: session, rawID: id.map(Array.init) ?? [], method: request.method, servers: servers))
         default:
             return .reply(JSONRPCReply.errorReply(id: id, .methodNotFound(request.method), era: .handshake))
         }
+    }
+
+    /// `tasks/get`, `tasks/result`, `tasks/cancel`: the task id is one the gateway sealed when the
+    /// server created the task (`ServerMessageRewriter`); the request goes to that server and
+    /// backend session with the server's own id, relayed so ids in the reply are sealed again.
+    func routeTask(_ request: JSONRPCRequest, session: ClientSession, catalog: CatalogSnapshot) -> RouteDecision {
+        let id = request.rawID
+        guard let range = request.param("taskId"), let text = request.scanner.string(at: range),
+              let task = ServerRequestID.open(text, for: session, signer: signer, purpose: .task),
+              let server = config.server(named: task.server) else {
+            return .reply(JSONRPCReply.errorReply(id: id, .invalidParams("Unknown task: \(request.stringParam("taskId") ?? "(no taskId)")"),
+                                                  era: .handshake))
+        }
+        guard catalog.isUp(server.name) else {
+            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it is not answering the gateway"), era: .handshake))
+        }
+        let body = request.splicing(range, with: task.rawID)
+        var plan = ForwardPlan(server: server, era: .handshake, body: body, clientSession: session,
+                               setHeaders: [("x-mcp-server", server.name), ("content-length", String(body.count)),
+                                            (":authority", server.authority), (":path", server.path)],
+                               removeHeaders: Self.clientOnlyHeaders(server), rpcMethod: request.method, publicName: "",
+                               originalName: "", rawID: id.map(Array.init) ?? [])
+        plan.backendSession = task.backendSession
+        plan.relayed = true
+        return .forward(plan)
     }
 
     /// Client notifications every backend session of the client must hear.
@@ -344,6 +377,14 @@ public struct MCPRouter: Sendable {
         w.key("resources"); w.beginObject(); w.key("listChanged"); w.bool(true); w.key("subscribe"); w.bool(subscribes); w.endObject()
         w.key("completions"); w.beginObject(); w.endObject()
         w.key("logging"); w.beginObject(); w.endObject()
+        if catalog.serverStates.values.contains(where: { if case .up(let s) = $0 { s.tasks } else { false } }) {
+            // 2025-11-25 tasks of a server that supports them: task ids are sealed and routed back.
+            w.key("tasks"); w.beginObject()
+            w.key("list"); w.beginObject(); w.endObject()
+            w.key("cancel"); w.beginObject(); w.endObject()
+            w.key("requests"); w.beginObject(); w.key("tools"); w.beginObject(); w.key("call"); w.beginObject(); w.endObject(); w.endObject(); w.endObject()
+            w.endObject()
+        }
         w.endObject()
     }
 
@@ -456,7 +497,9 @@ public struct MCPRouter: Sendable {
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
         if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
-        if era == .handshake, let session, !request.method.hasSuffix("subscribe"), session.acceptsServerRequests {
+        if era == .handshake, let session, !request.method.hasSuffix("subscribe"),
+           session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {
+            // Relayed: the reply may carry server→client requests, or a task id to seal.
             plan.relayed = true
         }
         if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {

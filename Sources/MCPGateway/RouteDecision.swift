@@ -7,6 +7,17 @@ public enum RouteDecision: Sendable {
     case forward(ForwardPlan)
     /// Route to the gateway's own streaming endpoint (GET listen stream, subscriptions/listen).
     case stream(StreamPlan)
+    /// Answer after asking each of the client's backend sessions on these servers (`tasks/list`).
+    case gather(GatherPlan)
+}
+
+public struct GatherPlan: Sendable, Equatable {
+    public var session: ClientSession
+    /// The client's id, raw JSON.
+    public var rawID: [UInt8]
+    public var method: String
+    /// Servers to ask (those that support the method and the caller may use).
+    public var servers: [String]
 }
 
 public struct LocalReply: Sendable, Equatable {

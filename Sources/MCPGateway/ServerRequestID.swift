@@ -14,15 +14,30 @@ public struct ServerRequestID: Sendable, Equatable {
     public var backendSession: String
     /// The server's own id, raw JSON (`1`, `"abc"`).
     public var rawID: [UInt8]
+    public var purpose: Purpose
+
+    /// What the id names; an id sealed for one purpose does not open as another.
+    public enum Purpose: Sendable, Equatable {
+        /// A server→client request's JSON-RPC id.
+        case request
+        /// A task a server created (2025-11-25 `taskId`): routable to its server and session.
+        case task
+
+        var domain: [UInt8] {
+            switch self {
+            case .request: Array("server-request-id\u{0}".utf8)
+            case .task: Array("server-task-id\u{0}".utf8)
+            }
+        }
+    }
 
     static let prefix = "mcpgw."
-    /// Domain separation from the session ids the same key signs.
-    static let domain = Array("server-request-id\u{0}".utf8)
 
-    public init(server: String, backendSession: String, rawID: [UInt8]) {
+    public init(server: String, backendSession: String, rawID: [UInt8], purpose: Purpose = .request) {
         self.server = server
         self.backendSession = backendSession
         self.rawID = rawID
+        self.purpose = purpose
     }
 
     /// The sealed id as a JSON string literal, ready to splice into the message.
@@ -32,23 +47,24 @@ public struct ServerRequestID: Sendable, Equatable {
         var payload = [UInt8(name.count)] + name
         payload += [UInt8(backend.count >> 8), UInt8(backend.count & 0xff)] + backend
         payload += rawID
-        let mac = signer.mac(Self.domain + client.nonce + payload).prefix(16)
+        let mac = signer.mac(purpose.domain + client.nonce + payload).prefix(16)
         return Array("\"\(Self.prefix)\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac)))\"".utf8)
     }
 
     /// Opens a sealed id the client answered with (the id's string value, without quotes); nil if
     /// it is not one of ours or was not issued to this client session.
-    public static func open(_ text: String, for client: ClientSession, signer: SessionSigner) -> ServerRequestID? {
+    public static func open(_ text: String, for client: ClientSession, signer: SessionSigner,
+                            purpose: Purpose = .request) -> ServerRequestID? {
         guard text.hasPrefix(prefix), text.utf8.count < 1024 else { return nil }
         let parts = text.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]), mac.count == 16,
-              ConstantTime.equal(signer.mac(domain + client.nonce + payload), mac, count: 16) else { return nil }
+              ConstantTime.equal(signer.mac(purpose.domain + client.nonce + payload), mac, count: 16) else { return nil }
         guard let slen = payload.first.map(Int.init), payload.count >= 1 + slen + 2 else { return nil }
         let server = String(decoding: payload[1..<(1 + slen)], as: UTF8.self)
         let blen = Int(payload[1 + slen]) << 8 | Int(payload[2 + slen])
         let start = 3 + slen
         guard payload.count > start + blen else { return nil }
         let backend = String(decoding: payload[start..<(start + blen)], as: UTF8.self)
-        return ServerRequestID(server: server, backendSession: backend, rawID: Array(payload[(start + blen)...]))
+        return ServerRequestID(server: server, backendSession: backend, rawID: Array(payload[(start + blen)...]), purpose: purpose)
     }
 }

@@ -46,6 +46,9 @@ struct MCPStreamEndpoint: Sendable {
     let router: @Sendable () -> MCPRouter
     /// Relays calls of clients that accept server→client requests (ext_proc sends them here with a ticket).
     let relay: CallRelay?
+    /// The client's backend sessions' own GET streams, merged into its GET stream.
+    let serverStreams: ServerStreams?
+    let backendSessions: @Sendable (ClientSession) -> [(server: String, session: String)]
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
                              ("x-accel-buffering", "no")]
@@ -58,12 +61,18 @@ struct MCPStreamEndpoint: Sendable {
         if request.method == "GET" {
             guard let decision = router.route(head: head) else { return error(405, "use GET or subscriptions/listen") }
             switch decision {
-            case .stream:
-                return .stream(status: 200, headers: Self.sseHeaders) { hub.openLegacyStream($0) }
+            case .stream(let plan):
+                return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, backendSessions] stream in
+                    hub.openLegacyStream(stream)
+                    guard let serverStreams, let session = plan.session else { return }
+                    let token = serverStreams.attach(client: session, signer: router.signer, existing: backendSessions(session),
+                                                     send: { stream.send($0) })
+                    stream.onClose { serverStreams.detach(client: session, token: token) }
+                }
             case .reply(let local):
                 return .response(AdminResponse(status: local.status, contentType: local.contentType, bytes: local.body))
-            case .forward:
-                return error(500, "unexpected forward")
+            case .forward, .gather:
+                return error(500, "unexpected decision for a GET")
             }
         }
         if request.method == "POST", let ticket = request.header(RelayTicket.header) {

@@ -17,6 +17,7 @@ final class Federation: @unchecked Sendable {
     let context: MCPProcessorContext
     let hub: NotificationHub
     let relay: CallRelay
+    let serverStreams: ServerStreams
     let metrics: GatewayMetrics
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
@@ -41,10 +42,20 @@ final class Federation: @unchecked Sendable {
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
         let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
+        let streams = ServerStreams(http: http, store: store)
+        serverStreams = streams
         let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() }) { server, client, level, completion in
-            sessions.create(server: server, client: client, logLevel: level, completion: completion)
+            sessions.create(server: server, client: client, logLevel: level) { result in
+                // A client listening on its GET stream hears this new backend session's stream too.
+                if case .success(let id) = result, !client.token.isEmpty {
+                    streams.backendSessionOpened(client: client, server: server, session: id)
+                }
+                completion(result)
+            }
         }
         let direct = DirectForwarder(http: http)
+        let tasks = TaskLister(store: store, http: http, version: GatewayVersion.current, backendSessions: table)
+        let signer = self.signer
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
         context = MCPProcessorContext(
             router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
@@ -61,7 +72,8 @@ final class Federation: @unchecked Sendable {
                 let targets = message.logLevel.map { table.setLogLevel(client: message.session, level: $0) }
                     ?? table.sessions(client: message.session)
                 sessions.broadcast(message.body, to: targets, protocolVersion: message.session.protocolVersion)
-            })
+            },
+            gather: { plan, done in tasks.list(plan, signer: signer, done: done) })
         relay = CallRelay(http: http, store: store, backendSessions: table)
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in

@@ -41,7 +41,8 @@ final class Gateway: @unchecked Sendable {
             services.append(AccessLogService(context: federation.context))
             let context = federation.context
             streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router },
-                                               relay: federation.relay)
+                                               relay: federation.relay, serverStreams: federation.serverStreams,
+                                               backendSessions: { context.backendSessions.sessions(client: $0) })
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
                 protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)

@@ -1,0 +1,112 @@
+import Foundation
+import HTTPClient
+import MCPGateway
+import Synchronization
+
+/// Merges each client's backend sessions' standalone event streams (GET) into the client's own
+/// `GET /mcp` stream, so what a server sends outside any call (server→client requests,
+/// `resources/updated`, log messages) reaches the client as it would directly.
+///
+/// While a client has a GET stream open, the gateway holds one GET stream on each of the
+/// client's backend sessions, including ones opened later. Each holds a thread (the HTTP client
+/// blocks); the total is capped (`limits.maxServerStreams`). A server stream that ends is re-opened
+/// after a pause while the client's stream lasts; one the server refuses (405: no standalone
+/// stream, 404: session gone) is not.
+public final class ServerStreams: Sendable {
+    struct Listener: Sendable {
+        let client: ClientSession
+        let signer: SessionSigner
+        let send: @Sendable ([UInt8]) -> Void
+        var handles: [String: HTTPStreamHandle]
+    }
+
+    let http: HTTPClient
+    let store: CatalogStore
+    /// Client session nonce → its listening GET stream (the latest one: the spec lets a server
+    /// send each message on one stream only).
+    private let listeners = Mutex<[[UInt8]: (token: UInt64, listener: Listener)]>([:])
+    private let open = Atomic<Int>(0)
+    private let nextToken = Atomic<UInt64>(1)
+
+    public init(http: HTTPClient, store: CatalogStore) {
+        self.http = http
+        self.store = store
+    }
+
+    /// Server streams held now.
+    public var count: Int { open.load(ordering: .relaxed) }
+
+    /// A client opened its GET stream: listen on each of its backend sessions. Returns the token
+    /// to `detach` with when the client's stream closes.
+    public func attach(client: ClientSession, signer: SessionSigner, existing: [(server: String, session: String)],
+                       send: @escaping @Sendable ([UInt8]) -> Void) -> UInt64 {
+        let token = nextToken.wrappingAdd(1, ordering: .relaxed).newValue
+        let replaced = listeners.withLock { table -> Listener? in
+            let old = table[client.nonce]?.listener
+            table[client.nonce] = (token, Listener(client: client, signer: signer, send: send, handles: [:]))
+            return old
+        }
+        for handle in replaced?.handles.values ?? [:].values { handle.cancel() }
+        for (server, session) in existing { listen(client: client, server: server, session: session, token: token) }
+        return token
+    }
+
+    /// The client's GET stream closed: stop listening for it.
+    public func detach(client: ClientSession, token: UInt64) {
+        let gone = listeners.withLock { table -> Listener? in
+            guard table[client.nonce]?.token == token else { return nil }
+            return table.removeValue(forKey: client.nonce)?.listener
+        }
+        for handle in gone?.handles.values ?? [:].values { handle.cancel() }
+    }
+
+    /// A backend session was opened for a client: listen on it too if the client is listening.
+    public func backendSessionOpened(client: ClientSession, server: String, session: String) {
+        guard let token = listeners.withLock({ $0[client.nonce]?.token }) else { return }
+        listen(client: client, server: server, session: session, token: token)
+    }
+
+    private func listen(client: ClientSession, server name: String, session: String, token: UInt64) {
+        guard !session.isEmpty, let server = store.config.server(named: name) else { return }
+        let handle = HTTPStreamHandle()
+        let listener: Listener? = listeners.withLock { table in
+            guard var entry = table[client.nonce], entry.token == token else { return nil }
+            entry.listener.handles[name]?.cancel()
+            entry.listener.handles[name] = handle
+            table[client.nonce] = entry
+            return entry.listener
+        }
+        guard let listener else { return }
+        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
+        let thread = Thread { [self] in
+            defer { open.wrappingSubtract(1, ordering: .relaxed) }
+            var headers: [(String, String)] = [("accept", "text/event-stream"), ("mcp-protocol-version", client.protocolVersion),
+                                               ("mcp-session-id", session)]
+            if let c = server.credential { headers.append((c.header, c.value)) }
+            guard let request = try? HTTPRequest(method: "GET", url: server.url, headers: headers) else { return }
+            let pump = ServerEventPump(http: http, rewriter: ServerMessageRewriter(server: name, backendSession: session, client: client,
+                                                                                    signer: listener.signer),
+                                       send: listener.send, maxJSONBytes: 0)
+            var failures = 0
+            while !handle.isCancelled {
+                switch pump.run(request, headTimeout: server.timeoutSeconds, idleTimeout: nil, handle: handle) {
+                case .status(let status) where status == 404 || status == 405 || status == 400:
+                    return  // no standalone stream on this session (or the session is gone)
+                case .ended:
+                    failures = 0
+                case .status, .failed:
+                    failures += 1
+                }
+                // Re-open after a pause (longer while it keeps failing), unless the client left.
+                let pause = min(30.0, 0.5 * Double(1 << min(failures, 6)))
+                let until = Date().addingTimeInterval(pause)
+                while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+            }
+        }
+        thread.name = "server-stream-\(name)"
+        thread.start()
+    }
+}
