@@ -176,10 +176,18 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             if let broadcast = local.broadcast { context.broadcast(broadcast) }
         case .stream:
             // The stream endpoint binds the session to the caller by this digest; ext_proc's value
-            // replaces anything a client sent.
-            let mutation = HeaderMutation(setHeaders: [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
-                                                       .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")],
-                                          removeHeaders: ["x-mcp-server"])
+            // replaces anything a client sent. A caller restricted by policy gets its servers named,
+            // so a listen subscribes only to resources it may read.
+            var set: [HeaderValueOption] = [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
+                                            .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")]
+            var remove = ["x-mcp-server", "x-mcp-servers-allowed"]
+            let grants = router.config.policy.grants(for: identity)
+            if !grants.coversEverything {
+                set.append(.overwrite(key: "x-mcp-servers-allowed",
+                                      value: router.config.servers.map(\.name).filter(grants.allowsServer).joined(separator: ",")))
+                remove.removeLast()
+            }
+            let mutation = HeaderMutation(setHeaders: set, removeHeaders: remove)
             sendRouting(mutation, body: nil, stream, inBody: inBody)
         case .gather(let plan):
             context.gather(plan) { [self] body in

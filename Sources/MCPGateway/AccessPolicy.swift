@@ -53,6 +53,8 @@ public struct AccessPolicy: Sendable, Equatable {
 
     public struct Grants: Sendable {
         public static let everything = Grants(all: true)
+        /// Exactly these servers (as the gateway's HTTP port learns them from ext_proc).
+        public static func servers(_ names: Set<String>) -> Grants { Grants(all: false, servers: names.sorted()) }
         var all: Bool
         public var coversEverything: Bool { all }
         var servers: [String] = []

@@ -109,4 +109,53 @@ public final class ServerStreams: Sendable {
         thread.name = "server-stream-\(name)"
         thread.start()
     }
+
+    /// A 2026-07-28 client's `subscriptions/listen` asked for resources of `server`: hold a
+    /// listen on that server for those URIs and hand each `resources/updated` to `send`, stamped
+    /// with the client's subscription id and the federated URI. Returns the handle that ends it,
+    /// or nil when the server-stream cap is reached.
+    public func listenForResources(_ filter: ListenFilter, server name: String, uris: [String], clientInfo: String,
+                                   send: @escaping @Sendable ([UInt8]) -> Void) -> HTTPStreamHandle? {
+        guard let server = store.config.server(named: name) else { return nil }
+        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            return nil
+        }
+        let handle = HTTPStreamHandle()
+        let thread = Thread { [self] in
+            defer { open.wrappingSubtract(1, ordering: .relaxed) }
+            var body = Array(#"{"jsonrpc":"2.0","id":"gateway-listen","method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":"#.utf8)
+            body += Array(clientInfo.utf8)
+            body += Array(#"},"notifications":{"resourceSubscriptions":["#.utf8)
+            body += Array(uris.map(JSONText.string).joined(separator: ",").utf8)
+            body += Array("]}}}".utf8)
+            var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
+                                               ("mcp-protocol-version", ProtocolEra.latestModern), ("mcp-method", "subscriptions/listen")]
+            if let c = server.credential { headers.append((c.header, c.value)) }
+            guard let request = try? HTTPRequest(method: "POST", url: server.url, headers: headers, body: body) else { return }
+            var failures = 0
+            while !handle.isCancelled {
+                var parser = SSEParser()
+                var status = 0
+                _ = try? http.stream(request, connectTimeout: server.timeoutSeconds, handle: handle,
+                                     onHead: { head in status = head.status; return head.status == 200 },
+                                     onBody: { chunk in
+                                         guard let events = try? parser.feed(chunk) else { return false }
+                                         for event in events {
+                                             guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]),
+                                                   msg.method == "notifications/resources/updated", let uri = msg.stringParam("uri") else { continue }
+                                             send(ServerEventPump.event(filter.resourceUpdated(server: name, uri: uri)))
+                                         }
+                                         return !handle.isCancelled
+                                     })
+                if status == 404 || status == 405 || status == 400 { return }
+                failures = status == 200 ? 0 : failures + 1
+                let until = Date().addingTimeInterval(min(30.0, 0.5 * Double(1 << min(failures, 6))))
+                while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+            }
+        }
+        thread.name = "listen-\(name)"
+        thread.start()
+        return handle
+    }
 }

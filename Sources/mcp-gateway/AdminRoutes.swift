@@ -3,6 +3,7 @@ import EnvoyServices
 import MCPGateway
 import Observability
 import Upstreams
+import HTTPClient
 import Logging
 
 /// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
@@ -49,6 +50,9 @@ struct MCPStreamEndpoint: Sendable {
     /// The client's backend sessions' own GET streams, merged into its GET stream.
     let serverStreams: ServerStreams?
     let backendSessions: @Sendable (ClientSession) -> [(server: String, session: String)]
+    let catalog: @Sendable () -> CatalogSnapshot
+
+    static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
                              ("x-accel-buffering", "no")]
@@ -82,7 +86,21 @@ struct MCPStreamEndpoint: Sendable {
               parsed.method == "subscriptions/listen" else {
             return error(400, "this endpoint serves GET streams and subscriptions/listen only")
         }
-        return .stream(status: 200, headers: Self.sseHeaders) { hub.openListenStream($0, request: parsed) }
+        // Resource subscriptions only on servers the caller may use (ext_proc names them when a
+        // policy restricts the caller).
+        let allowed = request.header("x-mcp-servers-allowed").map { Set($0.split(separator: ",").map(String.init)) }
+        let filter = ListenFilter(parsed, catalog: catalog(), grants: allowed.map { AccessPolicy.Grants.servers($0) } ?? .everything)
+        return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams] stream in
+            hub.openListenStream(stream, filter: filter)
+            guard let serverStreams else { return }
+            var handles: [HTTPStreamHandle] = []
+            for (server, uris) in filter.resources {
+                if let h = serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo,
+                                                            send: { stream.send($0) }) { handles.append(h) }
+            }
+            let all = handles
+            stream.onClose { for h in all { h.cancel() } }
+        }
     }
 
     /// A call ext_proc decided to relay: the ticket must have been sealed for this session and

@@ -42,7 +42,8 @@ final class Gateway: @unchecked Sendable {
             let context = federation.context
             streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router },
                                                relay: federation.relay, serverStreams: federation.serverStreams,
-                                               backendSessions: { context.backendSessions.sessions(client: $0) })
+                                               backendSessions: { context.backendSessions.sessions(client: $0) },
+                                               catalog: { context.catalog.snapshot })
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
                 protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)

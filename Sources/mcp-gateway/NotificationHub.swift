@@ -28,22 +28,11 @@ final class NotificationHub: Sendable {
         stream.send(Array(": mcp-gateway stream open\n\n".utf8))
     }
 
-    /// Starts a `subscriptions/listen` stream: the acknowledgement must be the first event.
-    func openListenStream(_ stream: AdminEventStream, request: JSONRPCRequest) {
-        let id = request.rawID.map { String(decoding: $0, as: UTF8.self) } ?? "null"
-        var kinds = Set<String>()
-        var honoured: [String] = []
-        if let filter = request.param("notifications"), request.scanner.kind(at: filter) == .object {
-            for (flag, kind) in [("toolsListChanged", "tools"), ("promptsListChanged", "prompts"), ("resourcesListChanged", "resources")] {
-                if let v = request.scanner.lastMember(named: flag, in: filter), request.scanner.bool(at: v) == true {
-                    kinds.insert(kind)
-                    honoured.append("\"\(flag)\":true")
-                }
-            }
-        }
-        let ack = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/subscriptions/acknowledged\",\"params\":{\"_meta\":{\"io.modelcontextprotocol/subscriptionId\":\(id)},\"notifications\":{\(honoured.joined(separator: ","))}}}"
-        stream.send(Self.event(ack))
-        add(stream, Subscriber(stream: stream, subscriptionID: id, kinds: kinds))
+    /// Starts a `subscriptions/listen` stream: the acknowledgement (what is honoured) must be
+    /// the first event; list changes come from the hub, resource updates from the servers.
+    func openListenStream(_ stream: AdminEventStream, filter: ListenFilter) {
+        stream.send(Self.event(String(decoding: filter.acknowledgement, as: UTF8.self)))
+        add(stream, Subscriber(stream: stream, subscriptionID: filter.subscriptionID, kinds: filter.listKinds))
     }
 
     private func add(_ stream: AdminEventStream, _ subscriber: Subscriber) {

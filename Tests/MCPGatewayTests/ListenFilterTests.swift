@@ -1,0 +1,38 @@
+import JSONWire
+@testable import MCPGateway
+import Testing
+
+/// 2026-07-28 `subscriptions/listen`: what the gateway honours, and how resource updates look.
+@Suite struct ListenFilterTests {
+    let catalog = Fixture.catalog()
+
+    func filter(_ notifications: String, grants: AccessPolicy.Grants = .everything) throws -> ListenFilter {
+        let body = utf8(#"{"jsonrpc":"2.0","id":"listen-1","method":"subscriptions/listen","params":{"notifications":\#(notifications)}}"#)
+        return ListenFilter(try JSONRPCRequest(parsing: body[...]), catalog: catalog, grants: grants)
+    }
+
+    @Test func resourcesGoToTheirModernServersOnly() throws {
+        let f = try filter(#"{"toolsListChanged":true,"resourceSubscriptions":["calc+file:///notes.txt","phys+mem://constants","dead+x://y","nope","calc+file:///notes.txt"]}"#)
+        #expect(f.listKinds == ["tools"])
+        // phys speaks only the handshake era, dead is down, "nope" names no server; duplicates once.
+        #expect(f.honouredURIs == ["calc+file:///notes.txt"])
+        #expect(f.resources.map(\.server) == ["calc"])
+        #expect(f.resources.first?.uris == ["file:///notes.txt"])
+        let ack = try tree(f.acknowledgement)
+        #expect(ack["method"] == "notifications/subscriptions/acknowledged")
+        #expect(ack["params"]?["_meta"]?["io.modelcontextprotocol/subscriptionId"] == "listen-1")
+        #expect(ack["params"]?["notifications"] == ["toolsListChanged": true, "resourceSubscriptions": ["calc+file:///notes.txt"]])
+    }
+
+    @Test func aCallerWithoutTheServerIsNotSubscribed() throws {
+        let f = try filter(#"{"resourceSubscriptions":["calc+file:///notes.txt"]}"#, grants: .servers(["phys"]))
+        #expect(f.honouredURIs.isEmpty)
+        #expect(try tree(f.acknowledgement)["params"]?["notifications"] == [:])
+    }
+
+    @Test func updatesCarryTheSubscriptionAndTheFederatedURI() throws {
+        let f = try filter(#"{"resourceSubscriptions":["calc+file:///notes.txt"]}"#)
+        #expect(text(f.resourceUpdated(server: "calc", uri: "file:///notes.txt"))
+                == #"{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"_meta":{"io.modelcontextprotocol/subscriptionId":"listen-1"},"uri":"calc+file:///notes.txt"}}"#)
+    }
+}
