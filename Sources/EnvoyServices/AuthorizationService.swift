@@ -1,5 +1,6 @@
 import EnvoyProto
 import GRPC
+import HTTPHeaderText
 import Logging
 import MCPGateway
 import ProtoWire
@@ -81,10 +82,13 @@ public struct AuthorizationService: GRPCService {
         return token.isEmpty ? nil : token
     }
 
+    /// The RFC 6750 challenge. `detail` can quote the caller's own token (its `alg`, its `kid`), so
+    /// every parameter is built by `HeaderText.quoted`: no CR/LF to split the response, no `"` or `\`
+    /// to end the quoted-string and forge another parameter.
     func unauthorized(_ metadataURL: String, error: String?, detail: String) -> CheckResponse {
-        var challenge = "Bearer resource_metadata=\"\(metadataURL)\""
-        if let error { challenge += ", error=\"\(error)\", error_description=\"\(detail.replacingQuotes())\"" }
-        if !config.scopes.isEmpty { challenge += ", scope=\"\(config.scopes.joined(separator: " "))\"" }
+        var challenge = "Bearer resource_metadata=\(HeaderText.quoted(metadataURL))"
+        if let error { challenge += ", error=\(HeaderText.quoted(error)), error_description=\(HeaderText.quoted(detail))" }
+        if !config.scopes.isEmpty { challenge += ", scope=\(HeaderText.quoted(config.scopes.joined(separator: " ")))" }
         return .deny(code: 16, DeniedHttpResponse(status: HttpStatus(code: 401), headers: [
             .authzOverwrite(key: "www-authenticate", value: challenge),
             .authzOverwrite(key: "content-type", value: "application/json"),
@@ -120,7 +124,6 @@ public struct NoAuthObserver: AuthObserver {
 }
 
 extension StringProtocol {
-    func replacingQuotes() -> String { String(map { $0 == "\"" ? "'" : $0 }) }
     func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
