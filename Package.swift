@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
+        .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
     ],
     swiftLanguageModes: [.v6]
 )
