@@ -287,3 +287,22 @@ def test_crlf_in_token_header_cannot_split_the_401(env, field):
             challenge = next(l for l in lines if l.lower().startswith(b"www-authenticate:")).decode()
             assert 'error="invalid_token"' in challenge and "\r" not in challenge and "\n" not in challenge
             assert json.loads(reply)["error"]["message"].startswith("Unauthorized")
+
+
+def test_host_header_never_names_the_resource(env):
+    """The 401's resource_metadata and the metadata document's resource come from auth.resource, not from the
+    request's Host: a client sending Host: evil.example must not be pointed at evil.example."""
+    stack, *_ = env
+    origin = f"http://127.0.0.1:{stack.listen}"
+    status, headers, _ = unauthenticated(stack, {"host": "evil.example"})
+    assert status == 401
+    challenge = headers["www-authenticate"]
+    assert "evil.example" not in challenge
+    assert f'resource_metadata="{origin}/.well-known/oauth-protected-resource"' in challenge
+    for url in (f"{origin}/.well-known/oauth-protected-resource",  # through Envoy
+                f"http://127.0.0.1:{stack.admin_port}/.well-known/oauth-protected-resource"):  # the gateway's own port
+        req = urllib.request.Request(url, headers={"host": "evil.example"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            text = r.read().decode()
+        assert "evil.example" not in text, (url, text)
+        assert json.loads(text)["resource"] == stack.url

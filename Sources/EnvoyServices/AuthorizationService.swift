@@ -24,7 +24,6 @@ public struct AuthorizationService: GRPCService {
         self.observer = observer
     }
 
-    static let metadataPath = "/.well-known/oauth-protected-resource"
 
     public var methods: [String: GRPCMethod] {
         let service = self
@@ -40,12 +39,12 @@ public struct AuthorizationService: GRPCService {
     func check(_ request: CheckRequest, reply: @escaping @Sendable (CheckResponse) -> Void) {
         let http = request.http
         let path = http?.path ?? ""
-        if path.hasPrefix(Self.metadataPath) {
+        if path.hasPrefix(ProtectedResource.metadataPath) {
             reply(.allow())
             return
         }
+        // From the config only: the request's Host is the caller's to choose (see ProtectedResource).
         let metadataURL = config.metadataURL
-            ?? "\(http?.scheme.isEmpty == false ? http!.scheme : "http")://\(http?.host ?? "localhost")\(Self.metadataPath)"
         guard let header = http?.headers["authorization"], let token = Self.bearerToken(header) else {
             observer.decided(result: "deny", reason: "missing_token")
             reply(unauthorized(metadataURL, error: nil, detail: "a bearer token is required"))
@@ -85,10 +84,12 @@ public struct AuthorizationService: GRPCService {
     /// The RFC 6750 challenge. `detail` can quote the caller's own token (its `alg`, its `kid`), so
     /// every parameter is built by `HeaderText.quoted`: no CR/LF to split the response, no `"` or `\`
     /// to end the quoted-string and forge another parameter.
-    func unauthorized(_ metadataURL: String, error: String?, detail: String) -> CheckResponse {
-        var challenge = "Bearer resource_metadata=\(HeaderText.quoted(metadataURL))"
-        if let error { challenge += ", error=\(HeaderText.quoted(error)), error_description=\(HeaderText.quoted(detail))" }
-        if !config.scopes.isEmpty { challenge += ", scope=\(HeaderText.quoted(config.scopes.joined(separator: " ")))" }
+    func unauthorized(_ metadataURL: String?, error: String?, detail: String) -> CheckResponse {
+        var params: [String] = []
+        if let metadataURL { params.append("resource_metadata=\(HeaderText.quoted(metadataURL))") }
+        if let error { params += ["error=\(HeaderText.quoted(error))", "error_description=\(HeaderText.quoted(detail))"] }
+        if !config.scopes.isEmpty { params.append("scope=\(HeaderText.quoted(config.scopes.joined(separator: " ")))") }
+        let challenge = params.isEmpty ? "Bearer" : "Bearer " + params.joined(separator: ", ")
         return .deny(code: 16, DeniedHttpResponse(status: HttpStatus(code: 401), headers: [
             .authzOverwrite(key: "www-authenticate", value: challenge),
             .authzOverwrite(key: "content-type", value: "application/json"),

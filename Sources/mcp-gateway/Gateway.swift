@@ -43,7 +43,7 @@ final class Gateway: @unchecked Sendable {
             streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router })
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
-                protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)
+                protectedResource = ProtectedResourceMetadata(config: auth)
             }
             startKeepAlive(federation.hub)
             federation.watchForChanges()
