@@ -15,9 +15,12 @@ let package = Package(
         .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
+        // Text that may reach an HTTP header: visible ASCII only (no response splitting).
+        .target(name: "HTTPHeaderText"),
+
         // Wire codecs.
         .target(name: "ProtoWire"),
-        .target(name: "EnvoyProto", dependencies: ["ProtoWire"]),
+        .target(name: "EnvoyProto", dependencies: ["ProtoWire", "HTTPHeaderText"]),
         .target(name: "JSONWire"),
 
         // Transport: event loops, HTTP/2 over libnghttp2, gRPC framing and dispatch, admin HTTP/1.1.
@@ -25,13 +28,13 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "CLinux", "Logging"]),
         .target(name: "GRPC", dependencies: ["HTTP2", "Logging"]),
-        .target(name: "AdminHTTP", dependencies: ["HTTP2", "Logging"]),
+        .target(name: "AdminHTTP", dependencies: ["HTTP2", "Logging", "HTTPHeaderText"]),
 
         // The pure gateway core: JSON-RPC, catalog, routing decisions, sessions. No sockets, no Envoy.
         .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL"]),
 
         // Bearer-token verification: JWT/JWKS signatures with OpenSSL.
-        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL"]),
+        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL", "HTTPHeaderText"]),
 
         // Outbound: the gateway's own MCP client for discovery and backend sessions.
         .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),
@@ -40,7 +43,7 @@ let package = Package(
         .target(name: "Observability", dependencies: ["Logging"]),
 
         // Envoy adapters.
-        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth"]),
+        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth", "HTTPHeaderText"]),
 
         // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
         .target(name: "HTTPClient", dependencies: ["COpenSSL"]),
@@ -58,6 +61,8 @@ let package = Package(
         .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
+        .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
+        .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -23,7 +23,7 @@ declare -A ROOTS=(
     [config]="MCPGateway"
     [sse]="HTTPClient"
     [http-response]="HTTPClient"
-    [jwt]="TokenAuth MCPGateway"
+    [jwt]="TokenAuth MCPGateway HTTPHeaderText"
     [jwks]="TokenAuth"
     [admin-http]="AdminHTTP"
 )

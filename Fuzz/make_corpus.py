@@ -143,7 +143,7 @@ def config():
         "rateLimits": [{"calls": 1, "perSeconds": 1e300}]}).replace("1e+300", "1e400"))
     write("config", "pagesize_max.json", '{"servers":[{"name":"a","url":"http://a/mcp"}],"catalog":{"pageSize":9223372036854775807}}')
     write("config", "in_cluster.json", json.dumps({"servers": [{"name": "a", "url": "http://a/mcp"}],
-                                                   "auth": {"kubernetes": {"audiences": ["x"]}}}))
+                                                   "auth": {"kubernetes": {"audiences": ["x"]}, "resource": "https://gw.example/mcp"}}))
     write("config", "bad_duplicate.json", json.dumps({"servers": [{"name": "a", "url": "http://a"}, {"name": "b", "prefix": "a_", "url": "http://b"}]}))
 
 

@@ -325,7 +325,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
         grpc, gw_admin = free_port(), free_port()
         auth_cfg, envoy_src = None, ROOT / "envoy" / "envoy-noauth.yaml"
         if key == "gateway_jwt":
-            auth_cfg, token = jwt_setup(tmp)
+            auth_cfg, token = jwt_setup(tmp, f"http://127.0.0.1:{listen}/mcp")
             envoy_src = ROOT / "envoy" / "envoy.yaml"
             p.headers = {"authorization": f"Bearer {token}"}
         if not envoy_src.exists():
@@ -369,7 +369,7 @@ class _stopping:
         return False
 
 
-def jwt_setup(tmp: Path):
+def jwt_setup(tmp: Path, resource: str):
     """Hook for the authenticated variant: an ES256 key, its JWKS, a token, and the gateway's `auth`
     section (envoy/envoy.yaml then sends every request through ext_authz before ext_proc)."""
     import jwt  # PyJWT, in the venv for examples/auth
@@ -383,7 +383,7 @@ def jwt_setup(tmp: Path):
     token = jwt.encode({"iss": "https://issuer.example", "aud": "mcp-gateway", "sub": "bench", "scope": "mcp",
                         "iat": now, "exp": now + 3600}, key, algorithm="ES256", headers={"kid": "bench"})
     auth = {"auth": {"jwt": {"issuer": "https://issuer.example", "audiences": ["mcp-gateway"], "jwksFile": str(jwks)},
-                     "scopes": ["mcp"], "cacheTTLSeconds": 300},
+                     "resource": resource, "scopes": ["mcp"], "cacheTTLSeconds": 300},
             "authorization": {"rules": [{"subjects": ["bench"], "servers": ["*"]}]}}
     return auth, token
 

@@ -45,6 +45,10 @@ class FederatedStack:
         }
         for k, v in (config_overrides or {}).items():
             cfg[k] = v
+        self.listen, self.envoy_admin = free_port(), free_port()
+        if "auth" in cfg and "resource" not in cfg["auth"]:
+            # The public URL of the endpoint: the gateway never derives it from a request's Host.
+            cfg["auth"] = {**cfg["auth"], "resource": f"http://127.0.0.1:{self.listen}/mcp"}
         self.config.write_text(json.dumps(cfg))
         self.gateway_extra = list(gateway_extra)
         self.grpc_port, self.admin_port = free_port(), free_port()
@@ -63,7 +67,6 @@ class FederatedStack:
             marker = "address: { socket_address: { address: 127.0.0.1, port_value: 50051 } }"
             envoy_replace[marker] = envoy_replace.get(marker, marker) + (
                 "\n        - endpoint:\n            address: { socket_address: { address: 127.0.0.1, port_value: %d } }" % grpc)
-        self.listen, self.envoy_admin = free_port(), free_port()
         envoy_cfg = render_envoy_config(ROOT / "envoy" / ("envoy.yaml" if auth else "envoy-noauth.yaml"), log_dir / "envoy.yaml", {
             8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
             9101: self.calculus.port, 9102: self.physics.port}, replace=envoy_replace)

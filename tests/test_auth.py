@@ -234,3 +234,75 @@ def test_client_token_is_not_forwarded_to_servers(env):
     assert token not in json.dumps(seen)
     assert "calculus" not in seen.get("mcp-session-id", "") and seen.get("mcp-session-id") != s
     assert stack.gateway.output().count(token[:40]) == 0  # and never in the gateway's logs
+
+
+def raw_exchange(sock, request: bytes):
+    """One HTTP/1.1 request on an open keep-alive socket: (status line, header lines, body bytes)."""
+    sock.sendall(request)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed mid-head: {data!r}"
+        data += chunk
+    head, rest = data.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    length = next(int(l.split(b":", 1)[1]) for l in lines[1:] if l.lower().startswith(b"content-length:"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed mid-body"
+        rest += chunk
+    assert len(rest) == length, f"bytes beyond the declared body: {rest[length:]!r}"
+    return lines[0], lines[1:], rest
+
+
+def crafted_token(header: dict) -> str:
+    from auth_fixtures import b64
+    payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "mallory", "exp": int(time.time()) + 600}
+    return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}.{b64(b'not-a-signature')}"
+
+
+INJECTION = "x\r\nX-Injected: yes\r\nSet-Cookie: pwn=1"
+
+
+@pytest.mark.parametrize("field", ["alg", "kid"])
+def test_crlf_in_token_header_cannot_split_the_401(env, field):
+    """A JWT header whose alg or kid carries CR/LF must not inject headers into the 401 (response splitting):
+    over one raw keep-alive connection, each request gets exactly one well-formed 401 with visible-ASCII headers."""
+    import socket
+    stack, *_ = env
+    header = {"alg": INJECTION, "kid": "rsa-1"} if field == "alg" else {"alg": "RS256", "kid": INJECTION}
+    token = crafted_token(header)
+    body = b'{"jsonrpc":"2.0","id":1,"method":"ping"}'
+    request = (f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:{stack.listen}\r\ncontent-type: application/json\r\n"
+               f"authorization: Bearer {token}\r\ncontent-length: {len(body)}\r\n\r\n").encode() + body
+    with socket.create_connection(("127.0.0.1", stack.listen), timeout=10) as sock:
+        for _ in range(2):  # the second answer on the same connection proves the stream did not desync
+            status, lines, reply = raw_exchange(sock, request)
+            assert status.startswith(b"HTTP/1.1 401 "), (status, lines)
+            names = [l.split(b":", 1)[0].strip().lower() for l in lines]
+            assert b"x-injected" not in names and b"set-cookie" not in names, lines
+            assert names.count(b"www-authenticate") == 1, lines
+            for line in lines:
+                assert all(0x20 <= c <= 0x7E or c == 0x09 for c in line), line
+            challenge = next(l for l in lines if l.lower().startswith(b"www-authenticate:")).decode()
+            assert 'error="invalid_token"' in challenge and "\r" not in challenge and "\n" not in challenge
+            assert json.loads(reply)["error"]["message"].startswith("Unauthorized")
+
+
+def test_host_header_never_names_the_resource(env):
+    """The 401's resource_metadata and the metadata document's resource come from auth.resource, not from the
+    request's Host: a client sending Host: evil.example must not be pointed at evil.example."""
+    stack, *_ = env
+    origin = f"http://127.0.0.1:{stack.listen}"
+    status, headers, _ = unauthenticated(stack, {"host": "evil.example"})
+    assert status == 401
+    challenge = headers["www-authenticate"]
+    assert "evil.example" not in challenge
+    assert f'resource_metadata="{origin}/.well-known/oauth-protected-resource"' in challenge
+    for url in (f"{origin}/.well-known/oauth-protected-resource",  # through Envoy
+                f"http://127.0.0.1:{stack.admin_port}/.well-known/oauth-protected-resource"):  # the gateway's own port
+        req = urllib.request.Request(url, headers={"host": "evil.example"})
+        with urllib.request.urlopen(req, timeout=5) as r:
+            text = r.read().decode()
+        assert "evil.example" not in text, (url, text)
+        assert json.loads(text)["resource"] == stack.url

@@ -82,6 +82,58 @@ def test_every_shipped_envoy_config_validates(tmp_path):
         assert r.returncode == 0 and "OK" in r.stdout, f"{cfg.name}: {r.stdout}{r.stderr}"
 
 
+def test_every_shipped_envoy_config_bounds_request_heads():
+    """Each HTTP connection manager in envoy/*.yaml sets a request_headers_timeout (0 < t <= 60 s) and refuses
+    header names with underscores (no PyYAML in the venv: each manager's block is read as text)."""
+    import re
+    for cfg in sorted((ROOT / "envoy").glob("*.yaml")):
+        text = cfg.read_text()
+        blocks = text.split("envoy.filters.network.http_connection_manager")[1:]
+        assert blocks, cfg.name
+        for block in blocks:
+            m = re.search(r"^\s*request_headers_timeout:\s*(\d+)s\s*$", block, re.M)
+            assert m and 0 < int(m.group(1)) <= 60, f"{cfg.name}: no bounded request_headers_timeout"
+            assert re.search(r"headers_with_underscores_action:\s*REJECT_REQUEST", block), cfg.name
+
+
+def raw_head(port, data: bytes, wait: float):
+    """Sends `data` on a fresh connection; returns (what came back before close or `wait`, seconds taken)."""
+    import socket
+    import time
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=wait) as s:
+        s.sendall(data)
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                got += chunk
+                if b"\r\n\r\n" in got:
+                    break
+        except (socket.timeout, ConnectionResetError):
+            pass
+    return got, time.monotonic() - start
+
+
+def test_slow_request_head_is_cut_off(stack):
+    """Slowloris: a head that never ends is dropped after the shipped request_headers_timeout (10 s), not held."""
+    gw, envoy = stack
+    got, took = raw_head(envoy.listen_port, b"GET /hello HTTP/1.1\r\nhost: x\r\nx-partial: ", wait=20)
+    assert took < 15, f"connection still open after {took:.1f} s"
+    assert got == b"" or got.startswith(b"HTTP/1.1 408"), got
+
+
+def test_header_names_with_underscores_are_refused(stack):
+    """Envoy refuses the request (HTTP/1: the connection is closed, or a 400) instead of forwarding it."""
+    gw, envoy = stack
+    got, _ = raw_head(envoy.listen_port, b"GET /hello HTTP/1.1\r\nhost: x\r\nx_mcp_server: physics\r\n\r\n", wait=10)
+    assert got == b"" or got.startswith(b"HTTP/1.1 400"), got
+    got, _ = raw_head(envoy.listen_port, b"GET /hello HTTP/1.1\r\nhost: x\r\nx-mcp-other: y\r\n\r\n", wait=10)
+    assert got.startswith(b"HTTP/1.1 200"), got
+
+
 def test_sustained_load_keeps_the_grpc_connections(stack):
     """Envoy ends every ext_proc stream with RST_STREAM: thousands per second must not trip the
     HTTP/2 layer's rapid-reset defence (which would GOAWAY and fail in-flight requests)."""

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import HTTP2
+import HTTPHeaderText
 import Logging
 
 /// One HTTP/1.1 connection on the admin port, with keep-alive, owned by one loop.
@@ -51,7 +52,7 @@ final class AdminConnection: ServerConnection {
                     append(response, keepAlive: keepAlive, headOnly: request.method == "HEAD")
                 case .stream(let status, let headers, let start):
                     var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\ntransfer-encoding: chunked\r\n"
-                    for (k, v) in headers { head += "\(k): \(v)\r\n" }
+                    for (k, v) in headers { head += "\(k): \(HeaderText.value(v))\r\n" }
                     head += "\r\n"
                     output.append(contentsOf: head.utf8)
                     let stream = AdminEventStream(loop: loop, connection: self)
@@ -97,9 +98,10 @@ final class AdminConnection: ServerConnection {
 
     private func append(_ response: AdminResponse, keepAlive: Bool, headOnly: Bool) {
         var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
-        head += "content-type: \(response.contentType)\r\n"
+        // Values through HeaderText (no CR/LF can split the response); names are the handlers' constants.
+        head += "content-type: \(HeaderText.value(response.contentType))\r\n"
         head += "content-length: \(headOnly ? 0 : response.body.count)\r\n"
-        for (k, v) in response.extraHeaders { head += "\(k): \(v)\r\n" }
+        for (k, v) in response.extraHeaders { head += "\(k): \(HeaderText.value(v))\r\n" }
         head += keepAlive ? "\r\n" : "connection: close\r\n\r\n"
         output.append(contentsOf: head.utf8)
         output.append(contentsOf: response.body)

@@ -1,5 +1,6 @@
 import EnvoyProto
 import GRPC
+import HTTPHeaderText
 import Logging
 import MCPGateway
 import ProtoWire
@@ -23,7 +24,6 @@ public struct AuthorizationService: GRPCService {
         self.observer = observer
     }
 
-    static let metadataPath = "/.well-known/oauth-protected-resource"
 
     public var methods: [String: GRPCMethod] {
         let service = self
@@ -39,12 +39,12 @@ public struct AuthorizationService: GRPCService {
     func check(_ request: CheckRequest, reply: @escaping @Sendable (CheckResponse) -> Void) {
         let http = request.http
         let path = http?.path ?? ""
-        if path.hasPrefix(Self.metadataPath) {
+        if path.hasPrefix(ProtectedResource.metadataPath) {
             reply(.allow())
             return
         }
+        // From the config only: the request's Host is the caller's to choose (see ProtectedResource).
         let metadataURL = config.metadataURL
-            ?? "\(http?.scheme.isEmpty == false ? http!.scheme : "http")://\(http?.host ?? "localhost")\(Self.metadataPath)"
         guard let header = http?.headers["authorization"], let token = Self.bearerToken(header) else {
             observer.decided(result: "deny", reason: "missing_token")
             reply(unauthorized(metadataURL, error: nil, detail: "a bearer token is required"))
@@ -81,10 +81,15 @@ public struct AuthorizationService: GRPCService {
         return token.isEmpty ? nil : token
     }
 
-    func unauthorized(_ metadataURL: String, error: String?, detail: String) -> CheckResponse {
-        var challenge = "Bearer resource_metadata=\"\(metadataURL)\""
-        if let error { challenge += ", error=\"\(error)\", error_description=\"\(detail.replacingQuotes())\"" }
-        if !config.scopes.isEmpty { challenge += ", scope=\"\(config.scopes.joined(separator: " "))\"" }
+    /// The RFC 6750 challenge. `detail` can quote the caller's own token (its `alg`, its `kid`), so
+    /// every parameter is built by `HeaderText.quoted`: no CR/LF to split the response, no `"` or `\`
+    /// to end the quoted-string and forge another parameter.
+    func unauthorized(_ metadataURL: String?, error: String?, detail: String) -> CheckResponse {
+        var params: [String] = []
+        if let metadataURL { params.append("resource_metadata=\(HeaderText.quoted(metadataURL))") }
+        if let error { params += ["error=\(HeaderText.quoted(error))", "error_description=\(HeaderText.quoted(detail))"] }
+        if !config.scopes.isEmpty { params.append("scope=\(HeaderText.quoted(config.scopes.joined(separator: " ")))") }
+        let challenge = params.isEmpty ? "Bearer" : "Bearer " + params.joined(separator: ", ")
         return .deny(code: 16, DeniedHttpResponse(status: HttpStatus(code: 401), headers: [
             .authzOverwrite(key: "www-authenticate", value: challenge),
             .authzOverwrite(key: "content-type", value: "application/json"),
@@ -120,7 +125,6 @@ public struct NoAuthObserver: AuthObserver {
 }
 
 extension StringProtocol {
-    func replacingQuotes() -> String { String(map { $0 == "\"" ? "'" : $0 }) }
     func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s.removeFirst() }

@@ -67,6 +67,7 @@ public final class TCPServer: @unchecked Sendable {
     public func shutdown(deadline: Double) {
         for (acceptor, registry) in zip(acceptors, registries) {
             acceptor.loop.enqueue { [self] in
+                acceptor.stop()
                 acceptor.loop.deregister(fd: listenFD)
                 for conn in registry.connections.values { conn.beginGracefulShutdown() }
             }
@@ -84,6 +85,18 @@ public final class TCPServer: @unchecked Sendable {
             while connectionCount > 0 && MonotonicClock.now() < hard { usleep(10_000) }
         }
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
+    }
+
+    /// Logged at most once a second across all loops: under fd exhaustion every loop pauses often.
+    private let lastPauseLog = Atomic<Int>(0)
+
+    fileprivate func acceptPaused(_ error: String, seconds: Double) {
+        let now = Int(MonotonicClock.now())
+        let last = lastPauseLog.load(ordering: .relaxed)
+        guard now > last, lastPauseLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        logger.warning(seconds > 0 ? "accept failing: pausing accepts" : "could not watch the listening socket again",
+                       [("address", address.description), ("error", error),
+                        ("pause_seconds", String(seconds)), ("open_connections", String(connectionCount))])
     }
 
     fileprivate func accepted(fd: Int32, loop: EventLoop, registry: ConnectionRegistry) {
@@ -121,13 +134,51 @@ private final class Acceptor: FileDescriptorHandler, @unchecked Sendable {
         self.server = server
     }
 
+    /// Set while accepting is paused (out of descriptors), or for good once the server stops.
+    private var paused = false
+    private var stopped = false
+    private var resume: TimerID?
+
     func readable() {
         for _ in 0..<64 {
             let fd = clinux_accept_nonblocking(listenFD)
-            if fd < 0 { return }  // EAGAIN: another loop took it, or the backlog is empty.
-            Socket.setNoDelay(fd)
-            server.accepted(fd: fd, loop: loop, registry: registry)
+            if fd >= 0 {
+                Socket.setNoDelay(fd)
+                server.accepted(fd: fd, loop: loop, registry: registry)
+                continue
+            }
+            let code = errno
+            switch AcceptErrorPolicy.action(forErrno: code) {
+            case .waitForEvent: return
+            case .acceptNext: continue
+            case .pause(let seconds):
+                pause(seconds, errno: code)
+                return
+            }
         }
+    }
+
+    /// Stops watching the listening socket (it is level-triggered: watching it while accept fails
+    /// would spin this loop) and watches it again after `seconds`.
+    private func pause(_ seconds: Double, errno code: Int32) {
+        guard !paused, !stopped else { return }
+        paused = true
+        loop.deregister(fd: listenFD)
+        server.acceptPaused(String(cString: strerror(code)), seconds: seconds)
+        resume = loop.schedule(after: seconds) { [self] in
+            resume = nil
+            paused = false
+            guard !stopped else { return }
+            do { try loop.register(fd: listenFD, handler: self, exclusive: true) }
+            catch { server.acceptPaused("\(error)", seconds: 0) }
+        }
+    }
+
+    /// The server is shutting down: never watch the listening socket again.
+    func stop() {
+        stopped = true
+        if let resume { loop.cancel(resume) }
+        resume = nil
     }
 
     func writable() {}

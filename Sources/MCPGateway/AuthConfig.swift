@@ -47,8 +47,10 @@ public struct AuthConfig: Sendable, Equatable {
     public var cacheTTLSeconds: Double
     /// Refusals are cached briefly, so a retry storm with a bad token costs little.
     public var negativeCacheTTLSeconds: Double
-    /// RFC 9728 protected-resource metadata: the `resource` identifier, its authorization servers
-    /// and scopes. `metadataURL` is what 401 replies point at (default: derived from the request).
+    /// RFC 9728 protected-resource metadata: the `resource` identifier (the public URL of the MCP
+    /// endpoint; the loader requires it), its authorization servers and scopes. `metadataURL` is what
+    /// 401 replies point at (the loader defaults it to `ProtectedResource.defaultMetadataURL`).
+    /// Neither is ever derived from a request: see `ProtectedResource`.
     public var resource: String?
     public var authorizationServers: [String]
     public var scopes: [String]

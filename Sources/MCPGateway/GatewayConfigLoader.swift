@@ -159,8 +159,19 @@ public struct GatewayConfigLoader: Sendable {
             guard let d = t.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "auth.negativeCacheTTLSeconds", "must be ≥ 0") }
             a.negativeCacheTTLSeconds = d
         }
-        a.resource = v["resource"]?.stringValue
-        a.metadataURL = v["metadataURL"]?.stringValue
+        // Required, never guessed from a request's Host (see ProtectedResource).
+        guard let resource = v["resource"]?.stringValue, let derived = ProtectedResource.defaultMetadataURL(resource: resource) else {
+            throw ConfigError(field: "auth.resource", "required with auth: the public http(s) URL of the MCP endpoint, as clients use it "
+                + "(e.g. https://mcp.example.com/mcp); 401 replies and the protected-resource metadata name it")
+        }
+        a.resource = resource
+        a.metadataURL = derived
+        if let m = v["metadataURL"] {
+            guard let url = m.stringValue, ProtectedResource.origin(of: url) != nil else {
+                throw ConfigError(field: "auth.metadataURL", "must be an absolute http(s) URL (default: \(derived))")
+            }
+            a.metadataURL = url
+        }
         a.authorizationServers = try stringList(v["authorizationServers"], at: "auth.authorizationServers")
         a.scopes = try stringList(v["scopes"], at: "auth.scopes")
         return a

@@ -16,7 +16,7 @@ struct AdminRoutes: Sendable {
 
     func handle(_ request: AdminRequest) -> AdminResult {
         if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
-            return .response(protectedResource.response(host: request.header("host")))
+            return .response(protectedResource.response())
         }
         if let mcp, request.path == mcp.path || request.path == mcp.path + "/" {
             return mcp.handle(request)
@@ -139,14 +139,21 @@ struct MCPStreamEndpoint: Sendable {
 }
 
 /// RFC 9728 protected-resource metadata, which MCP clients fetch after a 401 to find where to
-/// get a token. Envoy routes `/.well-known/oauth-protected-resource` here without auth.
+/// get a token. Envoy routes `/.well-known/oauth-protected-resource` here without auth. The same
+/// document whatever the request says: `resource` is the configured one, never the `Host`.
 struct ProtectedResourceMetadata: Sendable {
-    static let path = "/.well-known/oauth-protected-resource"
+    static let path = ProtectedResource.metadataPath
     let config: AuthConfig
-    let mcpPath: String
+    let resource: String
 
-    func response(host: String?) -> AdminResponse {
-        let resource = config.resource ?? "http://\(host ?? "localhost")\(mcpPath)"
+    /// nil without a configured `auth.resource` (the config loader requires one).
+    init?(config: AuthConfig) {
+        guard let resource = config.resource else { return nil }
+        self.config = config
+        self.resource = resource
+    }
+
+    func response() -> AdminResponse {
         var json = "{\"resource\":\(JSONText.string(resource)),\"authorization_servers\":["
         json += config.authorizationServers.map(JSONText.string).joined(separator: ",")
         json += "],\"bearer_methods_supported\":[\"header\"]"

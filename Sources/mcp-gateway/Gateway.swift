@@ -46,7 +46,7 @@ final class Gateway: @unchecked Sendable {
                                                catalog: { context.catalog.snapshot })
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
-                protectedResource = ProtectedResourceMetadata(config: auth, mcpPath: federation.config.mcpPath)
+                protectedResource = ProtectedResourceMetadata(config: auth)
             }
             startKeepAlive(federation.hub)
             federation.watchForChanges()

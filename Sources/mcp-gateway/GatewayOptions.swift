@@ -3,9 +3,13 @@ import Logging
 
 /// Command-line options. Every listen address is a flag so tests and multi-instance set-ups can
 /// move ports; the defaults are the documented ones.
+///
+/// Both ports default to loopback: they are for Envoy and probes only (the gRPC port raises
+/// libnghttp2's rapid-reset limit for Envoy; the admin port serves metrics), so reaching them from
+/// the network takes an explicit choice, e.g. `--grpc-listen 0.0.0.0:50051` or a pod IP.
 struct GatewayOptions {
-    var grpcListen = ListenAddress(host: "0.0.0.0", port: 50051)
-    var adminListen = ListenAddress(host: "0.0.0.0", port: 9090)
+    var grpcListen = ListenAddress(host: "127.0.0.1", port: 50051)
+    var adminListen = ListenAddress(host: "127.0.0.1", port: 9090)
     var threads = EventLoopGroup.defaultThreadCount
     var logLevel = LogLevel.info
     var drainSeconds = 10.0
@@ -29,8 +33,8 @@ struct GatewayOptions {
 
     static let usage = """
     usage: mcp-gateway [options]
-      --grpc-listen ADDR       gRPC (ext_proc, ext_authz, health) over h2c   [default :50051]
-      --admin-listen ADDR      admin HTTP: /healthz /readyz /metrics          [default :9090]
+      --grpc-listen ADDR       gRPC (ext_proc, ext_authz, health) over h2c   [default 127.0.0.1:50051]
+      --admin-listen ADDR      admin HTTP: /healthz /readyz /metrics          [default 127.0.0.1:9090]
       --threads N              event-loop threads                             [default: one per core]
       --log-level LEVEL        debug | info | warn | error                    [default info]
       --drain-seconds S        graceful drain deadline on SIGTERM/SIGINT      [default 10]
@@ -39,7 +43,8 @@ struct GatewayOptions {
                                it the processor only passes traffic through.
       --enable-test-services   also serve mcpgateway.testing.v1.Echo (tests only)
       --version                print the version and exit
-    ADDR is :PORT, HOST:PORT or [V6]:PORT.
+    ADDR is HOST:PORT, [V6]:PORT or :PORT (all interfaces). Both ports are for Envoy and probes
+    only: they listen on loopback unless told otherwise (e.g. --grpc-listen 0.0.0.0:50051).
     """
 
     static func parse(_ args: [String]) throws -> GatewayOptions {

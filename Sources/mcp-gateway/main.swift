@@ -31,6 +31,9 @@ do {
 
 LogSink.standardError.setMinimumLevel(options.logLevel)
 signal(SIGPIPE, SIG_IGN)
+if let raised = FileDescriptorLimit.raiseToHard() {
+    Logger(component: "main").info("raised the open-file limit", [("from", String(raised.before)), ("to", String(raised.after))])
+}
 
 let gateway = Gateway(options: options)
 do {

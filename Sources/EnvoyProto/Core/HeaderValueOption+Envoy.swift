@@ -1,3 +1,4 @@
+import HTTPHeaderText
 import ProtoWire
 
 /// Constructors encoding what each Envoy filter honours (protocol-facts §3.6 / §5.2):
@@ -8,6 +9,10 @@ import ProtoWire
 ///   that does consult it.
 /// - ext_authz reads `value` and, when `append` is absent, `append_action`, whose default (0)
 ///   *adds a duplicate*. Overwrites must therefore say `OVERWRITE_IF_EXISTS_OR_ADD` explicitly.
+///
+/// Every constructor taking text passes the value through `HeaderText.value`: header values are
+/// often built from what a client sent (a token's `alg` in a 401), and a CR/LF there would split
+/// the response Envoy writes. The `rawValue` ones take bytes as they are, for callers that built them.
 extension HeaderValueOption {
     /// ext_proc: replace the header (or add it if missing).
     public static func overwrite(key: String, rawValue: [UInt8]) -> HeaderValueOption {
@@ -17,7 +22,7 @@ extension HeaderValueOption {
 
     /// ext_proc: replace the header with UTF-8 text (still sent as `raw_value`).
     public static func overwrite(key: String, value: String) -> HeaderValueOption {
-        overwrite(key: key, rawValue: Array(value.utf8))
+        overwrite(key: key, rawValue: Array(HeaderText.value(value).utf8))
     }
 
     /// ext_proc: add another value for the header, keeping existing ones.
@@ -27,16 +32,16 @@ extension HeaderValueOption {
 
     /// ext_authz: replace the header (or add it if missing).
     public static func authzOverwrite(key: String, value: String) -> HeaderValueOption {
-        HeaderValueOption(header: HeaderValue(key: key, value: value), appendAction: .overwriteIfExistsOrAdd)
+        HeaderValueOption(header: HeaderValue(key: key, value: HeaderText.value(value)), appendAction: .overwriteIfExistsOrAdd)
     }
 
     /// ext_authz: add another value for the header, keeping existing ones.
     public static func authzAdd(key: String, value: String) -> HeaderValueOption {
-        HeaderValueOption(header: HeaderValue(key: key, value: value), appendAction: .appendIfExistsOrAdd)
+        HeaderValueOption(header: HeaderValue(key: key, value: HeaderText.value(value)), appendAction: .appendIfExistsOrAdd)
     }
 
     /// ext_authz: set the header only if it is not present yet.
     public static func authzAddIfAbsent(key: String, value: String) -> HeaderValueOption {
-        HeaderValueOption(header: HeaderValue(key: key, value: value), appendAction: .addIfAbsent)
+        HeaderValueOption(header: HeaderValue(key: key, value: HeaderText.value(value)), appendAction: .addIfAbsent)
     }
 }

@@ -1,0 +1,23 @@
+import HTTP2
+import Testing
+@testable import mcp_gateway
+
+/// The control ports are for Envoy and probes: without flags they must not face the network.
+struct GatewayOptionsTests {
+    @Test func defaultsListenOnLoopbackOnly() throws {
+        let o = try GatewayOptions.parse([])
+        #expect(o.grpcListen == ListenAddress(host: "127.0.0.1", port: 50051))
+        #expect(o.adminListen == ListenAddress(host: "127.0.0.1", port: 9090))
+    }
+
+    @Test func widerListenersNeedAnExplicitAddress() throws {
+        let o = try GatewayOptions.parse(["--grpc-listen", "0.0.0.0:50051", "--admin-listen", "[::]:9091"])
+        #expect(o.grpcListen == ListenAddress(host: "0.0.0.0", port: 50051))
+        #expect(o.adminListen == ListenAddress(host: "::", port: 9091))
+    }
+
+    @Test func usageStatesTheLoopbackDefaults() {
+        #expect(GatewayOptions.usage.contains("[default 127.0.0.1:50051]"))
+        #expect(GatewayOptions.usage.contains("[default 127.0.0.1:9090]"))
+    }
+}
