@@ -6,9 +6,11 @@
 /// client session. A client can only answer into requests that were sent to it: another session's
 /// id, another server's, or an invented one fails the check, and nothing reaches a server.
 ///
-/// Shape (a JSON string): `mcpgw.<base64url payload>.<base64url MAC, 16 bytes>`; the payload is
-/// `server length (1) | server | backend session length (2) | backend session | original raw id`.
-/// The client nonce is MACed but not carried (the client already holds it in its session).
+/// Shape (a JSON string): `mcpgw.<base64url sealed payload>.<base64url MAC, 16 bytes>`; the payload
+/// is `server length (1) | server | backend session length (2) | backend session | original raw id`,
+/// encrypted (a keystream of HMAC-SHA256 blocks keyed by the MAC, SIV-style), so the client learns
+/// neither the backend session id nor the server's own id. The client nonce is MACed but not
+/// carried (the client already holds it in its session).
 public struct ServerRequestID: Sendable, Equatable {
     public var server: String
     public var backendSession: String
@@ -47,8 +49,25 @@ public struct ServerRequestID: Sendable, Equatable {
         var payload = [UInt8(name.count)] + name
         payload += [UInt8(backend.count >> 8), UInt8(backend.count & 0xff)] + backend
         payload += rawID
-        let mac = signer.mac(purpose.domain + client.nonce + payload).prefix(16)
-        return Array("\"\(Self.prefix)\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac)))\"".utf8)
+        let mac = Array(signer.mac(purpose.domain + client.nonce + payload).prefix(16))
+        let sealed = Self.xorKeystream(payload, mac: mac, signer: signer)
+        return Array("\"\(Self.prefix)\(Base64URL.encode(sealed)).\(Base64URL.encode(mac))\"".utf8)
+    }
+
+    /// `data` XOR a keystream derived from the key and the (synthetic) IV `mac`; its own inverse.
+    static func xorKeystream(_ data: [UInt8], mac: [UInt8], signer: SessionSigner) -> [UInt8] {
+        var out = data
+        var block: UInt32 = 0
+        var i = 0
+        while i < out.count {
+            let stream = signer.mac(Array("keystream\u{0}".utf8) + mac + [UInt8(block >> 24), UInt8(block >> 16 & 0xff), UInt8(block >> 8 & 0xff), UInt8(block & 0xff)])
+            for b in stream where i < out.count {
+                out[i] ^= b
+                i += 1
+            }
+            block += 1
+        }
+        return out
     }
 
     /// Opens a sealed id the client answered with (the id's string value, without quotes); nil if
@@ -57,8 +76,9 @@ public struct ServerRequestID: Sendable, Equatable {
                             purpose: Purpose = .request) -> ServerRequestID? {
         guard text.hasPrefix(prefix), text.utf8.count < 1024 else { return nil }
         let parts = text.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]), mac.count == 16,
-              ConstantTime.equal(signer.mac(purpose.domain + client.nonce + payload), mac, count: 16) else { return nil }
+        guard parts.count == 2, let sealed = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]), mac.count == 16 else { return nil }
+        let payload = xorKeystream(sealed, mac: mac, signer: signer)
+        guard ConstantTime.equal(signer.mac(purpose.domain + client.nonce + payload), mac, count: 16) else { return nil }
         guard let slen = payload.first.map(Int.init), payload.count >= 1 + slen + 2 else { return nil }
         let server = String(decoding: payload[1..<(1 + slen)], as: UTF8.self)
         let blen = Int(payload[1 + slen]) << 8 | Int(payload[2 + slen])

@@ -91,6 +91,16 @@ import Testing
         #expect(reply.errorCode == -32600)
     }
 
+    /// The client learns nothing from the id: not the backend session, not the server's own id.
+    @Test func aSealedIDRevealsNothing() throws {
+        let s = try session()
+        let sealed = text(ServerRequestID(server: "calc", backendSession: "backend-secret-77", rawID: utf8(#""task-1""#), purpose: .task)
+            .sealed(for: s, signer: Fixture.signer))
+        let payload = try #require(Base64URL.decode(sealed.dropFirst(7).dropLast().split(separator: ".")[0]))
+        let clear = text(payload)
+        #expect(!clear.contains("backend-secret-77") && !clear.contains("task-1") && !clear.contains("calc"))
+    }
+
     @Test func aTamperedIDReachesNoServer() throws {
         let s = try session()
         let sealed = text(ServerRequestID(server: "calc", backendSession: "b", rawID: utf8("1")).sealed(for: s, signer: Fixture.signer))

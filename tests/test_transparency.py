@@ -1,0 +1,797 @@
+"""Transparency: what happens after a call starts must look the same through Envoy + the gateway as
+it does talking to the MCP server directly.
+
+Two instances of tests/transparency_server.py (`alpha`, `beta`; official SDK, stateful streamable
+HTTP) sit behind the gateway (tools `alpha_ask_name`, `beta_ask_name`, ...). Each feature runs
+twice: `[direct]` against the servers themselves (the control: one SDK client per server, unprefixed
+names) and `[gateway]` through Envoy + gateway (one SDK client, prefixed names), with the same
+assertions. Both servers number their own requests from 1, so features with server->client
+requests call alpha and beta concurrently in one client session: ids collide unless the gateway
+keeps them apart. Clients are the official SDK `mcp.Client(mode="legacy")` (2025-11-25 sessions).
+"""
+import itertools
+import json
+import sys
+import urllib.error
+import urllib.request
+import uuid
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+
+import anyio
+import httpx
+import mcp_types as types
+import pytest
+from mcp import Client
+
+from federation_stack import FederatedStack, parse_body
+from harness import Proc, free_port, wait_for_http
+
+SERVERS = ("alpha", "beta")
+VIAS = ["direct", "gateway"]
+VERSION = "2025-11-25"
+CLIENT_INFO = types.Implementation(name="transparency-test", version="7.7.7")
+# What the SDK client declares when it has elicitation, sampling and roots callbacks (SDK 2.3.0).
+FULL_CAPABILITIES = {"elicitation": {"form": {}, "url": {}}, "roots": {"listChanged": True}, "sampling": {}}
+ROOTS = ["file:///work/project-a", "file:///work/project-b"]
+TEST_TIMEOUT = 9  # seconds per test, all waits included
+ACCEPT_BOTH = "application/json, text/event-stream"
+
+pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
+
+
+class TransparencyServer(Proc):
+    def __init__(self, name, log_dir):
+        self.port = free_port()
+        super().__init__(name, [sys.executable, str(Path(__file__).with_name("transparency_server.py")),
+                                "--port", str(self.port), "--name", name], log_dir)
+        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    log_dir = tmp_path_factory.mktemp("transparency")
+    servers = {}
+    s = None
+    try:
+        for name in SERVERS:
+            servers[name] = TransparencyServer(name, log_dir)
+        s = FederatedStack(log_dir, extra_servers=[{"name": n, "url": srv.url, "timeoutSeconds": 10}
+                                                   for n, srv in servers.items()])
+        s.transparency = servers
+        s.wait_for_tools([f"{n}_whoami" for n in SERVERS])
+        yield s
+    finally:
+        if s is not None:
+            s.stop()
+        for srv in servers.values():
+            srv.stop()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+# ------------------------------------------------------------------------------------------------
+# client side: callbacks that record what arrived, and a view of both servers
+
+
+class Callbacks:
+    """The SDK client callbacks for one test, shared by all its clients; everything is recorded.
+
+    Server->client requests meet at a rendezvous (bounded) so alpha's and beta's are pending at the
+    same time; answers depend on which server asked (the server's name leads its message), so an
+    answer delivered to the wrong server shows up in the tool result."""
+
+    def __init__(self, concurrent=len(SERVERS)):
+        self.logs = []          # (level, data)
+        self.updated = []       # notifications/resources/updated URIs
+        self.asked = []         # (method, server) of server->client requests seen
+        self._changed = anyio.Event()
+        self._concurrent = concurrent
+        self._all_arrived = anyio.Event()
+        self.overlapped = True  # False once a rendezvous timed out: the requests were not pending together
+
+    def _note(self):
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def wait_for(self, predicate, timeout):
+        """Waits (event-driven) until predicate() holds; False on timeout."""
+        with anyio.move_on_after(timeout):
+            while not predicate():
+                await self._changed.wait()
+            return True
+        return False
+
+    async def _rendezvous(self, method, server):
+        self.asked.append((method, server))
+        self._note()
+        if len(self.asked) >= self._concurrent:
+            self._all_arrived.set()
+        with anyio.move_on_after(2):  # then proceed, so the test reports it instead of hanging
+            await self._all_arrived.wait()
+        if not self._all_arrived.is_set():
+            self.overlapped = False
+
+    async def elicit(self, context, params):
+        server = params.message.split(":")[0]
+        await self._rendezvous("elicitation/create", server)
+        return types.ElicitResult(action="accept", content={"name": f"Ada-{server}"})
+
+    async def sample(self, context, params):
+        prompt = params.messages[0].content.text
+        await self._rendezvous("sampling/createMessage", prompt.rsplit(" ", 1)[-1])
+        return types.CreateMessageResult(role="assistant", model="test-model", stop_reason="endTurn",
+                                         content=types.TextContent(type="text", text=f"answer to {prompt}"))
+
+    async def roots(self, context):
+        self.asked.append(("roots/list", None))
+        self._note()
+        return types.ListRootsResult(roots=[types.Root(uri=u) for u in ROOTS])
+
+    async def log(self, params):
+        self.logs.append((params.level, params.data))
+        self._note()
+
+    async def message(self, message):
+        if isinstance(message, types.ResourceUpdatedNotification):
+            self.updated.append(str(message.params.uri))
+            self._note()
+
+    def client_kwargs(self):
+        return dict(mode="legacy", client_info=CLIENT_INFO, elicitation_callback=self.elicit,
+                    sampling_callback=self.sample, list_roots_callback=self.roots,
+                    logging_callback=self.log, message_handler=self.message)
+
+
+class Peer:
+    """Both servers as one test sees them: `direct` = one SDK client per server, own tool names and
+    URIs; `gateway` = one SDK client through Envoy, `<server>_` tools and `<server>+` URIs."""
+
+    def __init__(self, via, clients):
+        self.via = via
+        self.clients = clients
+
+    def tool(self, server, name):
+        return name if self.via == "direct" else f"{server}_{name}"
+
+    def uri(self, server):
+        uri = f"memo://{server}/note"
+        return uri if self.via == "direct" else f"{server}+{uri}"
+
+    def distinct_clients(self):
+        return list({id(c): c for c in self.clients.values()}.values())
+
+    async def call(self, server, name, args=None):
+        result = await self.clients[server].call_tool(self.tool(server, name), args or {})
+        text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
+        return f"ERROR: {text}" if result.is_error else text
+
+    async def both(self, name, args=lambda server: {}, timeout=5):
+        """Calls `name` on alpha and beta concurrently; {server: text, or "<Exception>: ..." so that a
+        failure shows up in the comparison, per server}."""
+        out = {}
+
+        async def one(server):
+            try:
+                with anyio.fail_after(timeout):
+                    out[server] = await self.call(server, name, args(server))
+            except TimeoutError:
+                out[server] = f"TimeoutError: no answer within {timeout}s"
+            except Exception as exc:  # noqa: BLE001 - reported in the comparison
+                out[server] = f"{type(exc).__name__}: {exc}"
+
+        async with anyio.create_task_group() as tg:
+            for server in SERVERS:
+                tg.start_soon(one, server)
+        return out
+
+
+@asynccontextmanager
+async def connect(stack, via, callbacks, **overrides):
+    kwargs = {**callbacks.client_kwargs(), **overrides}
+    async with AsyncExitStack() as es:
+        if via == "gateway":
+            client = await es.enter_async_context(Client(stack.url, **kwargs))
+            yield Peer(via, {s: client for s in SERVERS})
+        else:
+            clients = {s: await es.enter_async_context(Client(stack.transparency[s].url, **kwargs)) for s in SERVERS}
+            yield Peer(via, clients)
+
+
+# ------------------------------------------------------------------------------------------------
+# the client's identity and capabilities
+
+
+async def whoami(stack, via, **overrides):
+    async with connect(stack, via, Callbacks(), **overrides) as peer:
+        seen = await peer.both("whoami")
+    return {s: json.loads(text) if text.startswith("{") else text for s, text in seen.items()}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_client_capabilities_and_info_reach_the_server(stack, via):
+    with anyio.fail_after(TEST_TIMEOUT):
+        seen = await whoami(stack, via)
+        bare = await whoami(stack, via, client_info=types.Implementation(name="bare-client", version="1"),
+                            elicitation_callback=None, sampling_callback=None, list_roots_callback=None)
+        if via == "gateway":  # agree with the control, field for field
+            assert seen == await whoami(stack, "direct")
+    for s in SERVERS:
+        assert seen[s] == {"server": s, "protocolVersion": VERSION, "capabilities": FULL_CAPABILITIES,
+                           "clientInfo": {"name": CLIENT_INFO.name, "version": CLIENT_INFO.version}}
+        # a client declaring nothing must not appear to the server with someone else's capabilities
+        assert bare[s] == {"server": s, "protocolVersion": VERSION, "capabilities": {},
+                           "clientInfo": {"name": "bare-client", "version": "1"}}
+
+
+# ------------------------------------------------------------------------------------------------
+# server->client requests during a call, alpha and beta at once
+
+
+DURING_A_CALL = {
+    # tool: (arguments for server s, expected text from server s, the request the client must see)
+    "ask_name": (lambda s: {}, lambda s: f"{s}: hello Ada-{s}", "elicitation/create"),
+    "ask_model": (lambda s: {"prompt": f"question for {s}"}, lambda s: f"{s}: model said answer to question for {s}",
+                  "sampling/createMessage"),
+    "show_roots": (lambda s: {}, lambda s: f"{s}: roots {json.dumps(ROOTS)}", "roots/list"),
+    "ping_client": (lambda s: {}, lambda s: f"{s}: pong", None),  # the SDK answers ping itself
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tool", list(DURING_A_CALL))
+@pytest.mark.parametrize("via", VIAS)
+async def test_server_requests_during_a_call(stack, via, tool):
+    args, expected, method = DURING_A_CALL[tool]
+    cb = Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, cb) as peer:
+            got = await peer.both(tool, args)
+    assert got == {s: expected(s) for s in SERVERS}, f"server->client requests the client saw: {cb.asked}"
+    if method is not None:
+        assert sorted(m for m, _ in cb.asked) == [method] * len(SERVERS), cb.asked
+    if tool in ("ask_name", "ask_model"):
+        assert cb.overlapped, "alpha's and beta's requests were never pending at the same time"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_server_request_outside_a_call(stack, via):
+    """roots/list sent by the server on the session's standalone GET stream after the call ended."""
+    token = uuid.uuid4().hex
+    cb = Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, cb) as peer:
+            started = await peer.both("roots_later", lambda s: {"token": token, "delay": 0.3})
+            assert started == {s: f"{s}: will ask roots in 0.3s" for s in SERVERS}
+            answers = await peer.both("last_background_roots", lambda s: {"token": token, "wait_seconds": 6}, timeout=7)
+    assert {s: json.loads(a) if a.startswith("{") else a for s, a in answers.items()} == {
+        s: {"server": s, "roots": ROOTS} for s in SERVERS}
+
+
+# ------------------------------------------------------------------------------------------------
+# cancellation
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_cancellation_reaches_the_server_that_runs_the_call(stack, via):
+    def counts(texts):
+        return {s: json.loads(t) if t.startswith("{") else {"error": t} for s, t in texts.items()}
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, Callbacks()) as peer:
+            before = counts(await peer.both("cancelled_calls"))
+            scopes = {}
+
+            async def run_slow(server):
+                with anyio.CancelScope() as scope:
+                    scopes[server] = scope
+                    await peer.clients[server].call_tool(peer.tool(server, "slow"), {"seconds": 8})
+
+            async with anyio.create_task_group() as tg:
+                for s in SERVERS:
+                    tg.start_soon(run_slow, s)
+                # the server waits (up to 3 s) until its `slow` has started: no client-side polling
+                started = counts(await peer.both("cancelled_calls", lambda s: {
+                    "min_started": before[s]["started"] + 1, "wait_seconds": 3}))
+                assert all(started[s]["started"] == before[s]["started"] + 1 for s in SERVERS), (before, started)
+                # the SDK's way: cancel the awaiting scope; it then sends notifications/cancelled
+                for scope in scopes.values():
+                    scope.cancel()
+            after = counts(await peer.both("cancelled_calls", lambda s: {
+                "min_cancelled": before[s]["cancelled"] + 1, "wait_seconds": 4}))
+    assert {s: after[s]["cancelled"] - before[s]["cancelled"] for s in SERVERS} == {s: 1 for s in SERVERS}, \
+        (before, after)
+    assert all(after[s]["finished"] == before[s]["finished"] for s in SERVERS), (before, after)
+
+
+# ------------------------------------------------------------------------------------------------
+# notifications/roots/list_changed
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_roots_list_changed_reaches_every_server_the_client_uses(stack, via):
+    def counts(texts):
+        return {s: json.loads(t)["count"] if t.startswith("{") else t for s, t in texts.items()}
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, Callbacks()) as peer:
+            before = counts(await peer.both("roots_changed"))  # also: both servers are in use by this client
+            for client in peer.distinct_clients():
+                await client.send_roots_list_changed()
+            after = counts(await peer.both("roots_changed", lambda s: {
+                "min_count": before[s] + 1 if isinstance(before[s], int) else 0, "wait_seconds": 3}))
+    grew = {s: after[s] - before[s] if isinstance(after[s], int) and isinstance(before[s], int) else (before[s], after[s])
+            for s in SERVERS}
+    assert grew == {s: 1 for s in SERVERS}, (before, after)
+
+
+# ------------------------------------------------------------------------------------------------
+# logging/setLevel
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_set_level_filters_log_messages(stack, via):
+    cb = Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, cb) as peer:
+            for client in peer.distinct_clients():
+                await client.set_logging_level("warning")
+            sent = await peer.both("emit_logs")
+            # the last message each server sends is its error; the SDK delivers in arrival order
+            await cb.wait_for(lambda: all((("error", f"{s}: error message") in cb.logs) for s in SERVERS), 4)
+    assert sent == {s: f"{s}: sent warning,error" for s in SERVERS}
+    assert {s: [lvl for lvl, data in cb.logs if data.startswith(f"{s}:")] for s in SERVERS} == {
+        s: ["warning", "error"] for s in SERVERS}
+
+
+# ------------------------------------------------------------------------------------------------
+# resources/subscribe + notifications/resources/updated
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_subscribed_client_gets_resource_updates_with_its_own_uris(stack, via):
+    cb = Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, cb) as peer:
+            uris = {s: peer.uri(s) for s in SERVERS}
+            for s in SERVERS:
+                client = peer.clients[s]
+                listed = [str(r.uri) for r in (await client.list_resources()).resources]
+                assert uris[s] in listed, listed
+                read = await client.read_resource(uris[s])
+                assert read.contents[0].text.startswith(f"{s} note v"), read
+                await client.subscribe_resource(uris[s])
+            # notifications/resources/updated rides the session's GET stream, which the SDK client opens
+            # in the background after `initialized`: touch again if the first one went out before it.
+            for _ in range(3):
+                touched = await peer.both("touch")
+                assert all(t.startswith(f"{s}: touched memo://{s}/note") for s, t in touched.items()), touched
+                if await cb.wait_for(lambda: set(uris.values()) <= set(cb.updated), 1.5):
+                    break
+    assert set(cb.updated) == set(uris.values()), cb.updated
+
+
+# ------------------------------------------------------------------------------------------------
+# a walk-through user: curl with nothing but a content type
+
+
+def plain_post(url, body):
+    """POST with exactly one header of our own: Content-Type (urllib adds no Accept)."""
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as r:
+            status, ctype, text = r.status, r.headers.get("content-type", ""), r.read().decode()
+    except urllib.error.HTTPError as e:
+        status, ctype, text = e.code, e.headers.get("content-type", ""), e.read().decode()
+    return status, parse_body(text, ctype), text
+
+
+def test_sessionless_plain_json_request_through_gateway(stack):
+    status, body, raw = plain_post(stack.url, {"jsonrpc": "2.0", "method": "tools/list", "id": 1})
+    assert status == 200, raw
+    names = [t["name"] for t in body["result"]["tools"]]
+    assert "calculus_differentiate" in names and "alpha_whoami" in names, names
+    status, body, raw = plain_post(stack.url, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "calculus_differentiate", "arguments": {"expression": "x**3 + 2*x"}}})
+    assert status == 200, raw
+    assert body["id"] == 2 and "3*x**2 + 2" in body["result"]["content"][0]["text"], raw
+
+
+# ------------------------------------------------------------------------------------------------
+# security: JSON-RPC responses a client did not earn
+
+
+class RawSession:
+    """A hand-driven 2025-11-25 session (httpx), to POST exactly what a misbehaving client would."""
+
+    def __init__(self, http, url):
+        self.http, self.url, self.sid = http, url, None
+
+    def headers(self):
+        return {"content-type": "application/json", "accept": ACCEPT_BOTH,
+                "mcp-session-id": self.sid, "mcp-protocol-version": VERSION}
+
+    async def open(self):
+        r = await self.http.post(self.url, headers={"content-type": "application/json", "accept": ACCEPT_BOTH}, json={
+            "jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": VERSION, "capabilities": {"elicitation": {"form": {}}},
+                "clientInfo": {"name": "raw", "version": "1"}}})
+        assert r.status_code == 200, r.text
+        self.sid = r.headers["mcp-session-id"]
+        self.initialized = parse_body(r.text, r.headers.get("content-type", ""))["result"]
+        r = await self.post({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        assert r.status_code == 202, r.text
+        return self
+
+    async def post(self, message):
+        return await self.http.post(self.url, headers=self.headers(), json=message)
+
+    async def call(self, tool, args, id):
+        r = await self.post({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": args}})
+        return parse_body(r.text, r.headers.get("content-type", ""))
+
+
+async def sse_messages(response):
+    data = []
+    async for line in response.aiter_lines():
+        if line.startswith("data:"):
+            data.append(line[5:].strip())
+        elif not line and data:
+            text = "\n".join(data)
+            data = []
+            if text:
+                yield json.loads(text)
+
+
+def refused(response):
+    """4xx, or a JSON-RPC error in the body."""
+    if response.status_code >= 400:
+        return True
+    try:
+        body = parse_body(response.text, response.headers.get("content-type", ""))
+    except ValueError:
+        return False
+    return isinstance(body, dict) and "error" in body
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_forged_or_copied_response_ids_are_refused_and_never_reach_the_server(stack, via):
+    """Session A's alpha_ask_name is waiting for its elicitation answer. Session B POSTs an answer
+    with the id A received (copied), and A POSTs answers with ids it never received (forged), all
+    naming "Mallory". Through the gateway each must be refused and none may reach the server; the
+    server (direct control: it receives them, answers 202, and its SDK ignores them) must end up
+    with A's genuine answer."""
+    url = stack.url if via == "gateway" else stack.transparency["alpha"].url
+    tool = "alpha_ask_name" if via == "gateway" else "ask_name"
+    seen_tool = "alpha_responses_seen" if via == "gateway" else "responses_seen"
+    marker = f"Mallory-{uuid.uuid4().hex[:8]}"
+    forged_answer = {"action": "accept", "content": {"name": marker}}
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=5) as http:
+            a = await RawSession(http, url).open()
+            b = await RawSession(http, url).open()
+            attempts = []
+            async with http.stream("POST", url, headers=a.headers(), json={
+                    "jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": tool, "arguments": {}}}) as call:
+                assert call.status_code == 200
+                messages = sse_messages(call)
+                request = await messages.__anext__()
+                assert request.get("method") == "elicitation/create", request
+                eid = request["id"]
+                attempts.append(("copied into session B", eid, await b.post(
+                    {"jsonrpc": "2.0", "id": eid, "result": forged_answer})))
+                for fid in (0, 1, 2, 987654, "forged-id"):
+                    if fid != eid:
+                        attempts.append(("forged in session A", fid, await a.post(
+                            {"jsonrpc": "2.0", "id": fid, "result": forged_answer})))
+                genuine = await a.post({"jsonrpc": "2.0", "id": eid, "result": {"action": "accept", "content": {"name": "Ada"}}})
+                assert 200 <= genuine.status_code < 300, genuine.text
+                final = None
+                async for message in messages:
+                    if message.get("id") == 7:
+                        final = message
+                        break
+            seen = json.loads((await a.call(seen_tool, {"marker": marker}, 8))["result"]["content"][0]["text"])
+    assert final["result"]["content"][0]["text"] == "alpha: hello Ada", final
+    outcomes = [(what, fid, r.status_code, r.text[:200]) for what, fid, r in attempts]
+    if via == "direct":
+        # the control: the SDK server takes any response with 202 and ignores ids it did not issue
+        assert all(r.status_code == 202 for _, _, r in attempts), outcomes
+        assert seen["count"] == len(attempts), seen
+    else:
+        assert all(refused(r) for _, _, r in attempts), outcomes
+        assert seen["count"] == 0, seen
+
+
+# ------------------------------------------------------------------------------------------------
+# 2025-11-25 tasks: task-augmented tools/call, tasks/get|result|list|cancel, notifications/tasks/status
+#
+# Both servers number their tasks "task-1", "task-2", ... per session, so alpha's and beta's ids
+# collide in one client session: through the gateway the client must see distinct, opaque ids
+# (`mcpgw.` sealed strings bound to its session) that still reach the right server.
+
+
+TASK_CAPABILITY = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
+TTL = 60000
+RELATED_TASK = "io.modelcontextprotocol/related-task"
+INVALID_PARAMS = -32602
+
+
+class TaskPeer:
+    """Raw sessions for the tasks tests: `direct` = one session per server (unprefixed tools);
+    `gateway` = one session through Envoy (`<server>_` tools)."""
+
+    def __init__(self, via, sessions):
+        self.via, self.sessions = via, sessions
+        self._ids = itertools.count(100)
+
+    @classmethod
+    async def open(cls, stack, http, via):
+        if via == "gateway":
+            session = await RawSession(http, stack.url).open()
+            return cls(via, {s: session for s in SERVERS})
+        return cls(via, {s: await RawSession(http, stack.transparency[s].url).open() for s in SERVERS})
+
+    def tool(self, server, name):
+        return name if self.via == "direct" else f"{server}_{name}"
+
+    def distinct_sessions(self):
+        return list({id(x): x for x in self.sessions.values()}.values())
+
+    async def request(self, server, method, params):
+        """The JSON-RPC response (result or error) to `method` on `server`'s session."""
+        r = await self.sessions[server].post({"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": params})
+        body = parse_body(r.text, r.headers.get("content-type", ""))
+        assert isinstance(body, dict) and ("result" in body or "error" in body), (method, r.status_code, r.text[:300])
+        return body
+
+    async def result(self, server, method, params):
+        body = await self.request(server, method, params)
+        assert "result" in body, (method, params, body)
+        return body["result"]
+
+    async def start(self, server, seconds, label):
+        """long_job as a task; the CreateTaskResult's task."""
+        created = await self.result(server, "tools/call", {
+            "name": self.tool(server, "long_job"), "arguments": {"seconds": seconds, "label": label}, "task": {"ttl": TTL}})
+        assert "task" in created, created
+        return created["task"]
+
+    async def call_text(self, server, name, args):
+        result = await self.result(server, "tools/call", {"name": self.tool(server, name), "arguments": args})
+        return result["content"][0]["text"]
+
+    async def list_tasks(self):
+        """Every task the client can list: one tasks/list per distinct session, concatenated."""
+        tasks = []
+        for session in self.distinct_sessions():
+            server = next(s for s, x in self.sessions.items() if x is session)
+            tasks += (await self.result(server, "tasks/list", {}))["tasks"]
+        return tasks
+
+
+class Inbox:
+    """Messages that arrived on GET streams; event-driven waits."""
+
+    def __init__(self):
+        self.messages = []
+        self._changed = anyio.Event()
+
+    def add(self, message):
+        self.messages.append(message)
+        self._changed.set()
+        self._changed = anyio.Event()
+
+    async def wait_for(self, predicate, timeout):
+        with anyio.move_on_after(timeout):
+            while not predicate():
+                await self._changed.wait()
+            return True
+        return False
+
+
+def by_server(tasks):
+    """{server: sorted task ids}, the server read off the statusMessage ("<server>: <label>")."""
+    out = {}
+    for task in tasks:
+        out.setdefault(task.get("statusMessage", "?").split(":")[0], []).append(task["taskId"])
+    return {s: sorted(ids) for s, ids in out.items()}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_tasks_capability_and_task_support_are_advertised(stack, via):
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=5) as http:
+            peer = await TaskPeer.open(stack, http, via)
+            caps = {s: peer.sessions[s].initialized["capabilities"] for s in SERVERS}
+            executions = {}
+            for s in SERVERS:
+                tools = (await peer.result(s, "tools/list", {}))["tools"]
+                executions[s] = {t["name"]: t.get("execution") for t in tools}.get(peer.tool(s, "long_job"), "missing")
+    assert {s: caps[s].get("tasks") for s in SERVERS} == {s: TASK_CAPABILITY for s in SERVERS}, caps
+    assert executions == {s: {"taskSupport": "optional"} for s in SERVERS}, executions
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_tasks_on_two_servers_in_one_session(stack, via):
+    """alpha and beta both create "task-1" (then "task-2") in this client's session; get, result,
+    list and cancel must each reach the server that owns the task."""
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=5) as http:
+            peer = await TaskPeer.open(stack, http, via)
+            quick = {s: await peer.start(s, 0.5, f"quick-{s}") for s in SERVERS}
+            ids = {s: quick[s]["taskId"] for s in SERVERS}
+            got = {s: await peer.result(s, "tasks/get", {"taskId": ids[s]}) for s in SERVERS}
+            results = {s: await peer.result(s, "tasks/result", {"taskId": ids[s]}) for s in SERVERS}  # waits
+            done = {s: await peer.result(s, "tasks/get", {"taskId": ids[s]}) for s in SERVERS}
+            slow = {s: await peer.start(s, 30, f"slow-{s}") for s in SERVERS}
+            slow_ids = {s: slow[s]["taskId"] for s in SERVERS}
+            cancelled = {s: await peer.result(s, "tasks/cancel", {"taskId": slow_ids[s]}) for s in SERVERS}
+            after_cancel = {s: await peer.result(s, "tasks/get", {"taskId": slow_ids[s]}) for s in SERVERS}
+            listed = await peer.list_tasks()
+    for s in SERVERS:
+        assert quick[s]["status"] == "working" and quick[s]["ttl"] == TTL and quick[s]["statusMessage"] == f"{s}: quick-{s}", quick
+        assert quick[s]["createdAt"] and quick[s]["lastUpdatedAt"], quick
+    if via == "direct":  # the control: the servers' ids collide
+        assert ids == {s: "task-1" for s in SERVERS} and slow_ids == {s: "task-2" for s in SERVERS}, (ids, slow_ids)
+    else:
+        client_ids = [*ids.values(), *slow_ids.values()]
+        assert len(set(client_ids)) == len(client_ids), (ids, slow_ids)
+        assert all(i.startswith("mcpgw.") for i in client_ids), (ids, slow_ids)
+    assert {s: (got[s]["taskId"], got[s]["statusMessage"]) for s in SERVERS} == {
+        s: (ids[s], f"{s}: quick-{s}") for s in SERVERS}, got
+    assert all(got[s]["status"] in ("working", "completed") for s in SERVERS), got
+    assert {s: results[s]["content"][0]["text"] for s in SERVERS} == {s: f"{s}: done quick-{s}" for s in SERVERS}, results
+    assert {s: results[s].get("_meta", {}).get(RELATED_TASK) for s in SERVERS} == {s: {"taskId": ids[s]} for s in SERVERS}, results
+    assert {s: (done[s]["taskId"], done[s]["status"]) for s in SERVERS} == {s: (ids[s], "completed") for s in SERVERS}, done
+    assert {s: (cancelled[s]["taskId"], cancelled[s]["status"]) for s in SERVERS} == {
+        s: (slow_ids[s], "cancelled") for s in SERVERS}, cancelled
+    assert {s: (after_cancel[s]["taskId"], after_cancel[s]["status"], after_cancel[s]["statusMessage"]) for s in SERVERS} == {
+        s: (slow_ids[s], "cancelled", f"{s}: slow-{s}") for s in SERVERS}, after_cancel
+    # direct: one list per server; gateway: one list merged across servers. Same tasks, same ids.
+    assert by_server(listed) == {s: sorted([ids[s], slow_ids[s]]) for s in SERVERS}, listed
+    assert sorted((t["statusMessage"], t["status"]) for t in listed) == sorted(
+        [(f"{s}: quick-{s}", "completed") for s in SERVERS] + [(f"{s}: slow-{s}", "cancelled") for s in SERVERS]), listed
+
+
+def altered_ids(task_id):
+    """Ids one edit away from `task_id`: a sealed id's payload and MAC each get one character
+    changed (never the MAC's last, whose low bits base64url may ignore), and it is truncated."""
+    def flip(i):
+        return task_id[:i] + ("B" if task_id[i] != "B" else "C") + task_id[i + 1:]
+    if task_id.startswith("mcpgw."):
+        return [flip(len("mcpgw.")), flip(task_id.rindex(".") + 5), task_id[:-2]]
+    return [flip(0), task_id + "0", task_id[:-1]]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_task_ids_from_another_session_altered_or_unknown_are_refused(stack, via):
+    """Session A runs a task on alpha. Session B uses A's task id (copied) with tasks/get, result and
+    cancel; A uses altered ids and an id nobody issued. All get -32602; through the gateway none
+    reaches the server (the direct control: every one does, and the SDK-based server refuses it),
+    and A's task is untouched by B's cancel."""
+    def count(text):
+        return json.loads(text)["count"] if text.startswith("{") else text
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=5) as http:
+            a = await TaskPeer.open(stack, http, via)
+            b = await TaskPeer.open(stack, http, via)
+            before = count(await a.call_text("alpha", "unknown_task_lookups", {}))
+            task_id = (await a.start("alpha", 30, "mine"))["taskId"]
+            attempts = []
+            for method in ("tasks/get", "tasks/result", "tasks/cancel"):
+                attempts.append(("copied into session B", method, task_id, await b.request("alpha", method, {"taskId": task_id})))
+            for altered in altered_ids(task_id):
+                for method in ("tasks/get", "tasks/result", "tasks/cancel"):
+                    attempts.append(("altered in session A", method, altered, await a.request("alpha", method, {"taskId": altered})))
+            for unknown in ("task-999", "mcpgw.unknown"):
+                attempts.append(("unknown in session A", "tasks/get", unknown, await a.request("alpha", "tasks/get", {"taskId": unknown})))
+            still = await a.result("alpha", "tasks/get", {"taskId": task_id})
+            own_cancel = await a.result("alpha", "tasks/cancel", {"taskId": task_id})
+            after = count(await a.call_text("alpha", "unknown_task_lookups", {}))
+    outcomes = [(what, method, tid, body.get("error", body.get("result"))) for what, method, tid, body in attempts]
+    assert all(body.get("error", {}).get("code") == INVALID_PARAMS for *_, body in attempts), outcomes
+    assert (still["taskId"], still["status"], still["statusMessage"]) == (task_id, "working", "alpha: mine"), still
+    assert (own_cancel["taskId"], own_cancel["status"]) == (task_id, "cancelled"), own_cancel
+    reached = after - before if isinstance(after, int) and isinstance(before, int) else (before, after)
+    assert reached == (len(attempts) if via == "direct" else 0), (reached, outcomes)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_task_status_notifications_carry_the_clients_task_ids(stack, via):
+    """notifications/tasks/status (on the session's GET stream) names the task by the id the client
+    got from tools/call, for alpha's and beta's colliding "task-N" alike."""
+    inbox = Inbox()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=httpx.Timeout(5, read=None)) as http:
+            peer = await TaskPeer.open(stack, http, via)
+            streams_open = anyio.Event()
+            opened = []
+
+            async def listen(session):
+                async with http.stream("GET", session.url, headers={
+                        "accept": "text/event-stream", "mcp-session-id": session.sid, "mcp-protocol-version": VERSION}) as r:
+                    assert r.status_code == 200, await r.aread()
+                    opened.append(session)
+                    if len(opened) == len(peer.distinct_sessions()):
+                        streams_open.set()
+                    async for message in sse_messages(r):
+                        inbox.add(message)
+
+            def statuses():
+                return {(m["params"].get("taskId"), m["params"].get("status"), m["params"].get("statusMessage"))
+                        for m in inbox.messages if m.get("method") == "notifications/tasks/status"}
+
+            async with anyio.create_task_group() as tg:
+                for session in peer.distinct_sessions():
+                    tg.start_soon(listen, session)
+                await streams_open.wait()
+                # the backend GET streams may open after the client's: start over if one went out before
+                for attempt in range(3):
+                    tasks = {s: await peer.start(s, 30, f"watched-{s}-{attempt}") for s in SERVERS}
+                    for s in SERVERS:
+                        await peer.result(s, "tasks/cancel", {"taskId": tasks[s]["taskId"]})
+                    want = {(tasks[s]["taskId"], "cancelled", f"{s}: watched-{s}-{attempt}") for s in SERVERS}
+                    if await inbox.wait_for(lambda: want <= statuses(), 1.5):
+                        break
+                tg.cancel_scope.cancel()
+    assert want <= statuses(), (want, statuses())
+    if via == "gateway":  # no server's own id leaks through
+        assert all(tid.startswith("mcpgw.") for tid, _, _ in statuses()), statuses()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_a_server_request_id_is_not_a_task_id(stack, via):
+    """The gateway seals server->client request ids and task ids alike (`mcpgw.`), for different
+    purposes: the id of an elicitation the client is answering must not open as a task id. Direct,
+    the server sees the (unknown) id and refuses it; through the gateway it never reaches the server."""
+    url = stack.url if via == "gateway" else stack.transparency["alpha"].url
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with httpx.AsyncClient(timeout=5) as http:
+            peer = TaskPeer(via, {s: await RawSession(http, url).open() for s in ("alpha",)})
+            before = json.loads(await peer.call_text("alpha", "unknown_task_lookups", {}))["count"]
+            session = peer.sessions["alpha"]
+            async with http.stream("POST", url, headers=session.headers(), json={
+                    "jsonrpc": "2.0", "id": 7, "method": "tools/call",
+                    "params": {"name": peer.tool("alpha", "ask_name"), "arguments": {}}}) as call:
+                messages = sse_messages(call)
+                request = await messages.__anext__()
+                assert request.get("method") == "elicitation/create", request
+                eid = request["id"]
+                as_task = str(eid)
+                refused_ids = {m: await peer.request("alpha", m, {"taskId": as_task})
+                               for m in ("tasks/get", "tasks/result", "tasks/cancel")}
+                await session.post({"jsonrpc": "2.0", "id": eid, "result": {"action": "accept", "content": {"name": "Ada"}}})
+                final = None
+                async for message in messages:
+                    if message.get("id") == 7:
+                        final = message
+                        break
+            after = json.loads(await peer.call_text("alpha", "unknown_task_lookups", {}))["count"]
+    assert final["result"]["content"][0]["text"] == "alpha: hello Ada", final
+    if via == "gateway":
+        assert as_task.startswith("mcpgw."), eid
+    assert {m: b.get("error", {}).get("code") for m, b in refused_ids.items()} == {
+        m: INVALID_PARAMS for m in refused_ids}, refused_ids
+    assert after - before == (len(refused_ids) if via == "direct" else 0), (before, after, refused_ids)
