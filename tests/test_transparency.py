@@ -795,3 +795,53 @@ async def test_a_server_request_id_is_not_a_task_id(stack, via):
     assert {m: b.get("error", {}).get("code") for m, b in refused_ids.items()} == {
         m: INVALID_PARAMS for m in refused_ids}, refused_ids
     assert after - before == (len(refused_ids) if via == "direct" else 0), (before, after, refused_ids)
+
+
+# ------------------------------------------------------------------------------------------------
+# what a client can make the gateway hold
+
+
+async def wait_metric(stack, name, predicate, timeout=5):
+    with anyio.move_on_after(timeout):
+        while not predicate(stack.metric_value(name)):
+            await anyio.sleep(0.05)  # polling the gateway's own gauge: there is no event to await
+        return True
+    return False
+
+
+@pytest.mark.anyio
+async def test_a_client_leaving_mid_elicitation_leaves_nothing_behind(stack):
+    """The client goes away while the server waits for its elicitation answer: the relayed call,
+    its thread and its server connection are released at once (the gauge returns to zero)."""
+    asked = anyio.Event()
+
+    async def elicit_then_leave(context, params):
+        asked.set()
+        await anyio.sleep(30)  # never answers; the test cancels the client first
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with anyio.create_task_group() as tg:
+            async def run_client():
+                async with Client(stack.url, mode="legacy", elicitation_callback=elicit_then_leave) as client:
+                    await client.call_tool("alpha_ask_name", {})
+            tg.start_soon(run_client)
+            await asked.wait()
+            assert stack.metric_value("mcp_relayed_calls") >= 1
+            tg.cancel_scope.cancel()
+        assert await wait_metric(stack, "mcp_relayed_calls", lambda v: v == 0), "the relayed call was not released"
+        assert await wait_metric(stack, "mcp_server_streams", lambda v: v == 0), "a server stream outlived its client"
+
+
+@pytest.mark.anyio
+async def test_clients_without_server_requests_keep_the_direct_path(stack):
+    """Pay only where used: a client that declares no elicitation, sampling or roots is not relayed."""
+    with anyio.fail_after(TEST_TIMEOUT):
+        before = stack.metric_value("mcp_relayed_calls_total")
+        async with Client(stack.url, mode="legacy") as client:
+            result = await client.call_tool("alpha_whoami", {})
+            assert json.loads(result.content[0].text)["capabilities"] == {}
+        assert stack.metric_value("mcp_relayed_calls_total") == before
+        # …while a client that accepts elicitation is relayed (the counter is not stuck).
+        async with connect(stack, "gateway", Callbacks()) as peer:
+            await peer.call("alpha", "whoami")
+        assert stack.metric_value("mcp_relayed_calls_total") == before + 1

@@ -15,6 +15,7 @@ public final class CallRelay: Sendable {
     let store: CatalogStore
     let backendSessions: BackendSessionTable
     private let active = Atomic<Int>(0)
+    private let started = Atomic<Int>(0)
 
     public init(http: HTTPClient, store: CatalogStore, backendSessions: BackendSessionTable) {
         self.http = http
@@ -24,6 +25,8 @@ public final class CallRelay: Sendable {
 
     /// Relayed calls running now.
     public var running: Int { active.load(ordering: .relaxed) }
+    /// Relayed calls started since the process began.
+    public var total: Int { started.load(ordering: .relaxed) }
 
     /// Starts relaying one call; `send` gets SSE bytes for the client, `finish` runs once at the
     /// end. Returns the handle that cancels it, or nil when the relay is full (nothing started).
@@ -34,6 +37,7 @@ public final class CallRelay: Sendable {
             active.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
+        started.wrappingAdd(1, ordering: .relaxed)
         let handle = HTTPStreamHandle()
         let thread = Thread { [self] in
             defer {

@@ -85,6 +85,7 @@ final class Federation: @unchecked Sendable {
                 hub.listsChanged(tools: diff.tools, prompts: diff.prompts, resources: diff.resources)
             }
         }
+        metrics.watch(relay: relay, serverStreams: streams)
         metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
         startMonitors(for: config)
         logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
