@@ -845,3 +845,83 @@ async def test_clients_without_server_requests_keep_the_direct_path(stack):
         async with connect(stack, "gateway", Callbacks()) as peer:
             await peer.call("alpha", "whoami")
         assert stack.metric_value("mcp_relayed_calls_total") == before + 1
+
+
+# ------------------------------------------------------------------------------------------------
+# 2026-07-28 clients
+
+
+async def tools_as_listed(stack, via, mode):
+    """{server: its long_job entry} as a client of `mode` gets it, names unprefixed for comparison."""
+    out = {}
+    async with AsyncExitStack() as es:
+        if via == "gateway":
+            client = await es.enter_async_context(Client(stack.url, mode=mode))
+            listed = (await client.list_tools()).tools
+            for s in SERVERS:
+                tool = next(t for t in listed if t.name == f"{s}_long_job")
+                out[s] = tool.model_dump(mode="json", by_alias=True, exclude_none=True) | {"name": "long_job"}
+        else:
+            for s in SERVERS:
+                client = await es.enter_async_context(Client(stack.transparency[s].url, mode=mode))
+                tool = next(t for t in (await client.list_tools()).tools if t.name == "long_job")
+                out[s] = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return out
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_each_era_gets_the_catalog_as_the_server_lists_it_for_that_era(stack, via):
+    """`execution.taskSupport` exists only before 2026-07-28: a 2026-07-28 client must not see it
+    because a handshake-era session discovered the catalog, and a 2025-11-25 client must."""
+    with anyio.fail_after(TEST_TIMEOUT):
+        legacy = await tools_as_listed(stack, via, "legacy")
+        modern = await tools_as_listed(stack, via, "auto")
+        if via == "gateway":
+            assert legacy == await tools_as_listed(stack, "direct", "legacy")
+            assert modern == await tools_as_listed(stack, "direct", "auto")
+    for s in SERVERS:
+        assert legacy[s].get("execution") == {"taskSupport": "optional"}
+        assert "execution" not in modern[s]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_a_2026_listen_gets_resource_updates_with_its_own_uris(stack, via):
+    """subscriptions/listen with resourceSubscriptions: acknowledged as asked, then each server's
+    update arrives once, with the URI the client asked for."""
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with AsyncExitStack() as es:
+            if via == "gateway":
+                client = await es.enter_async_context(Client(stack.url, mode="auto"))
+                clients = {s: client for s in SERVERS}
+                uris = {s: f"{s}+memo://{s}/note" for s in SERVERS}
+                tool = {s: f"{s}_touch" for s in SERVERS}
+            else:
+                clients = {s: await es.enter_async_context(Client(stack.transparency[s].url, mode="auto")) for s in SERVERS}
+                uris = {s: f"memo://{s}/note" for s in SERVERS}
+                tool = {s: "touch" for s in SERVERS}
+            subs = {}
+            for s in SERVERS:
+                if s in subs:
+                    continue
+                wanted = list(uris.values()) if via == "gateway" else [uris[s]]
+                sub = await es.enter_async_context(clients[s].listen(resource_subscriptions=wanted))
+                for other in (SERVERS if via == "gateway" else [s]):
+                    subs[other] = sub
+            for s in SERVERS:
+                honoured = subs[s].honored
+                assert uris[s] in list(honoured.resource_subscriptions or [])
+            await anyio.sleep(0.3)  # the gateway opens its own listens on the servers after acknowledging
+            for s in SERVERS:
+                await clients[s].call_tool(tool[s], {})
+            seen = set()
+            for sub in {id(x): x for x in subs.values()}.values():  # one per server direct, one in all through the gateway
+                with anyio.fail_after(5):
+                    async for event in sub:
+                        uri = str(getattr(event, "uri", ""))
+                        if uri:
+                            seen.add(uri)
+                        if all(u in seen for u in uris.values() if via == "gateway" or u in [str(x) for x in sub.honored.resource_subscriptions]):
+                            break
+    assert seen == set(uris.values())

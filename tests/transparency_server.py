@@ -253,14 +253,16 @@ mcp._lowlevel_server.add_request_handler("resources/unsubscribe", types.Unsubscr
 
 
 @mcp.tool()
-async def touch() -> str:
-    """Changes the note and sends notifications/resources/updated to every session subscribed to it."""
+async def touch(ctx: Context) -> str:
+    """Changes the note and sends notifications/resources/updated to every session subscribed to it
+    (handshake era), and publishes it to 2026-07-28 `subscriptions/listen` streams."""
     NOTE["version"] += 1
     notified = 0
     for conn, uris in list(SUBSCRIPTIONS.items()):
         if NOTE_URI in uris:
             await conn.send_resource_updated(NOTE_URI)
             notified += 1
+    await ctx.notify_resource_updated(NOTE_URI)
     return f"{NAME}: touched {NOTE_URI} (v{NOTE['version']}), notified {notified}"
 
 
@@ -425,9 +427,12 @@ async def tasks_middleware(ctx: ServerRequestContext, call_next):
         return await _create_task(ctx, params)
     if method == "tools/list":
         result = await call_next(ctx)
-        for tool in result.get("tools", []):
-            if tool.get("name") in TASK_TOOLS:
-                tool["execution"] = {"taskSupport": "optional"}
+        # `execution` exists only up to 2025-11-25 (2026-07-28 moved tasks to an extension): a
+        # server lists it for handshake-era clients only, and the gateway must keep the eras apart.
+        if ctx.protocol_version != "2026-07-28":
+            for tool in result.get("tools", []):
+                if tool.get("name") in TASK_TOOLS:
+                    tool["execution"] = {"taskSupport": "optional"}
         return result
     if method == "tasks/list":
         return {"tasks": [r.fields() for r in _session_tasks(connection_of(ctx)).values()]}

@@ -35,6 +35,14 @@ public final class CatalogSnapshot: Sendable {
         var modern = Set<String>(), handshake = Set<String>()
         for server in config.servers {
             guard case .up(let found)? = states[server.name] else { continue }
+            /// The same entry as listed to 2026-07-28 clients, renamed like the handshake one;
+            /// nil when it is byte-identical (or the server lists nothing different).
+            func modernEntry(_ key: String, _ member: String, _ original: String, _ publicName: String, _ handshakeJSON: [UInt8]) -> [UInt8]? {
+                guard let list = found.modernLists[key],
+                      let entry = list.first(where: { $0[member]?.stringValue == original }) else { return nil }
+                let json = FederatedNaming.renamed(entry, key: member, to: publicName)
+                return json == handshakeJSON ? nil : json
+            }
             if found.speaksModern { modern.insert(server.name) }
             if found.speaksHandshake { handshake.insert(server.name) }
             for tool in found.tools {
@@ -48,9 +56,10 @@ public final class CatalogSnapshot: Sendable {
                     collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" is not a valid MCP tool name; served anyway")
                 }
                 toolIndex[publicName] = tools.count
-                tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name,
-                                            json: FederatedNaming.renamed(tool, key: "name", to: publicName),
-                                            metricsSlot: slots?(server.name, publicName) ?? -1))
+                let json = FederatedNaming.renamed(tool, key: "name", to: publicName)
+                tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
+                                            metricsSlot: slots?(server.name, publicName) ?? -1,
+                                            modernJSON: modernEntry("tools", "name", name, publicName, json)))
             }
             for prompt in found.prompts {
                 guard let name = prompt["name"]?.stringValue else { continue }
@@ -60,20 +69,23 @@ public final class CatalogSnapshot: Sendable {
                     continue
                 }
                 promptIndex[publicName] = prompts.count
-                prompts.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name,
-                                              json: FederatedNaming.renamed(prompt, key: "name", to: publicName)))
+                let json = FederatedNaming.renamed(prompt, key: "name", to: publicName)
+                prompts.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
+                                              modernJSON: modernEntry("prompts", "name", name, publicName, json)))
             }
             for resource in found.resources {
                 guard let uri = resource["uri"]?.stringValue else { continue }
                 let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
-                resources.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri,
-                                                json: FederatedNaming.renamed(resource, key: "uri", to: publicURI)))
+                let json = FederatedNaming.renamed(resource, key: "uri", to: publicURI)
+                resources.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri, json: json,
+                                                modernJSON: modernEntry("resources", "uri", uri, publicURI, json)))
             }
             for template in found.resourceTemplates {
                 guard let uri = template["uriTemplate"]?.stringValue else { continue }
                 let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
-                templates.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri,
-                                                json: FederatedNaming.renamed(template, key: "uriTemplate", to: publicURI)))
+                let json = FederatedNaming.renamed(template, key: "uriTemplate", to: publicURI)
+                templates.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri, json: json,
+                                                modernJSON: modernEntry("resourceTemplates", "uriTemplate", uri, publicURI, json)))
             }
         }
         self.tools = tools
@@ -87,18 +99,23 @@ public final class CatalogSnapshot: Sendable {
         self.handshakeServers = handshake
         let size = max(1, config.catalog.pageSize)
         self.pageSize = size
-        func join(_ entries: [FederatedEntry]) -> [[UInt8]] {
+        func join(_ entries: [FederatedEntry], _ era: ProtocolEra) -> [[UInt8]] {
             stride(from: 0, to: max(entries.count, 1), by: size).map { start in
                 var bytes: [UInt8] = []
                 for (i, e) in entries[start..<min(start + size, entries.count)].enumerated() {
                     if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                    bytes += e.json
+                    bytes += e.json(for: era)
                 }
                 return bytes
             }
         }
-        self.pages = ["tools": join(tools), "prompts": join(prompts), "resources": join(resources),
-                      "resourceTemplates": join(templates)]
+        var pages: [String: [[UInt8]]] = [:]
+        for (key, entries) in [("tools", tools), ("prompts", prompts), ("resources", resources), ("resourceTemplates", templates)] {
+            pages[key] = join(entries, .handshake)
+            // A second set only when some entry differs for 2026-07-28 clients.
+            if entries.contains(where: { $0.modernJSON != nil }) { pages[Self.modernPageKey(key)] = join(entries, .modern) }
+        }
+        self.pages = pages
     }
 
     // Names match byte for byte, as the servers behind compare them: Swift's String == (and so a
@@ -126,6 +143,8 @@ public final class CatalogSnapshot: Sendable {
         (tools != other.tools, prompts != other.prompts,
          resources != other.resources || resourceTemplates != other.resourceTemplates)
     }
+
+    static func modernPageKey(_ key: String) -> String { key + "@2026" }
 
     public static func empty(config: GatewayConfig) -> CatalogSnapshot {
         CatalogSnapshot(generation: 0, config: config, states: [:])

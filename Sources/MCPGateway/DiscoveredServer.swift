@@ -15,6 +15,11 @@ public struct DiscoveredServer: Sendable, Equatable {
     public var subscribes: Bool = false
     /// The server supports 2025-11-25 tasks (capabilities.tasks).
     public var tasks: Bool = false
+    /// The lists as the server gives them to 2026-07-28 clients, by list key (`tools`, `prompts`,
+    /// `resources`, `resourceTemplates`), when it speaks that revision: entries can differ by
+    /// revision (e.g. `execution.taskSupport` exists only before 2026-07-28), and each era's
+    /// clients see what the server lists for their era. Empty: the same as the handshake lists.
+    public var modernLists: [String: [JSONValue]] = [:]
 
     public init(name: String, tools: [JSONValue] = [], prompts: [JSONValue] = [], resources: [JSONValue] = [],
                 resourceTemplates: [JSONValue] = [], instructions: String? = nil, speaksHandshake: Bool = true,

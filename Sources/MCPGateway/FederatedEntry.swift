@@ -7,16 +7,25 @@ public struct FederatedEntry: Sendable, Equatable {
     public let server: String
     public let originalName: String
     public let json: [UInt8]
+    /// The entry as listed to 2026-07-28 clients, when the server lists it differently there.
+    public var modernJSON: [UInt8]?
     /// A metrics slot for this tool, assigned when the catalog is built (never per request), so
     /// counting a call is one atomic add and clients cannot mint new label values.
     public var metricsSlot: Int = -1
 
-    public init(publicName: String, server: String, originalName: String, json: [UInt8], metricsSlot: Int = -1) {
+    public init(publicName: String, server: String, originalName: String, json: [UInt8], metricsSlot: Int = -1,
+                modernJSON: [UInt8]? = nil) {
         self.publicName = publicName
         self.server = server
         self.originalName = originalName
         self.json = json
         self.metricsSlot = metricsSlot
+        self.modernJSON = modernJSON
+    }
+
+    /// The entry's JSON for a client of this era.
+    public func json(for era: ProtocolEra) -> [UInt8] {
+        era == .modern ? modernJSON ?? json : json
     }
 }
 

@@ -17,8 +17,9 @@ enum ListPagination {
 
     /// The pre-joined page when the caller may see everything and the offset is a page boundary.
     static func writePrejoined(_ catalog: CatalogSnapshot, entries: [FederatedEntry], key: String, kind: String, offset: Int,
-                               pageSize: Int, into w: inout JSONWriter) -> Bool {
-        guard pageSize == catalog.pageSize, offset % pageSize == 0, let pages = catalog.pages[key] else { return false }
+                               pageSize: Int, era: ProtocolEra = .handshake, into w: inout JSONWriter) -> Bool {
+        let pageKey = era == .modern && catalog.pages[CatalogSnapshot.modernPageKey(key)] != nil ? CatalogSnapshot.modernPageKey(key) : key
+        guard pageSize == catalog.pageSize, offset % pageSize == 0, let pages = catalog.pages[pageKey] else { return false }
         let index = offset / pageSize
         w.key(key)
         w.beginArray()
@@ -33,13 +34,13 @@ enum ListPagination {
 
     /// Writes `"<key>":[...]` for one page and the `nextCursor` when more remain.
     static func writePage(_ entries: [FederatedEntry], key: String, kind: String, offset: Int, pageSize: Int,
-                          allowed: (FederatedEntry) -> Bool, into w: inout JSONWriter) {
+                          era: ProtocolEra = .handshake, allowed: (FederatedEntry) -> Bool, into w: inout JSONWriter) {
         let visible = entries.filter(allowed)
         let start = min(offset, visible.count)
         let end = start + min(pageSize, visible.count - start)   // pageSize may be Int.max
         w.key(key)
         w.beginArray()
-        for entry in visible[start..<end] { w.raw(entry.json) }
+        for entry in visible[start..<end] { w.raw(entry.json(for: era)) }
         w.endArray()
         if end < visible.count {
             w.key("nextCursor"); w.string(cursor(kind: kind, offset: end))

@@ -357,8 +357,8 @@ public struct MCPRouter: Sendable {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             if !(grants.coversEverything && ListPagination.writePrejoined(catalog, entries: entries, key: key, kind: kind,
-                                                                            offset: offset, pageSize: config.catalog.pageSize, into: &w)) {
-                ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize,
+                                                                            offset: offset, pageSize: config.catalog.pageSize, era: era, into: &w)) {
+                ListPagination.writePage(entries, key: key, kind: kind, offset: offset, pageSize: config.catalog.pageSize, era: era,
                                          allowed: key == "tools" ? grants.allowsTool : { grants.allowsServer($0.server) }, into: &w)
             }
             if era == .modern { writeModernResultFields(&w) }

@@ -106,6 +106,15 @@ public final class BackendMonitor: @unchecked Sendable {
         }
         found.speaksHandshake = true
         found.speaksModern = client.speaksModern()
+        if found.speaksModern {
+            // What 2026-07-28 clients must see, where the server lists it differently for them.
+            // A failure here keeps the handshake lists for everyone (logged by the caller's retry).
+            for (method, key, has) in [("tools/list", "tools", !found.tools.isEmpty), ("prompts/list", "prompts", !found.prompts.isEmpty),
+                                       ("resources/list", "resources", !found.resources.isEmpty),
+                                       ("resources/templates/list", "resourceTemplates", !found.resourceTemplates.isEmpty)] where has {
+                if let items = try? client.listAllModern(method: method, key: key) { found.modernLists[key] = items }
+            }
+        }
         return found
     }
 

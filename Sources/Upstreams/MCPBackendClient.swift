@@ -71,9 +71,29 @@ public struct MCPBackendClient: Sendable {
         return response.status
     }
 
+    /// The 2026-07-28 request envelope (`_meta`), as the gateway itself.
+    var modernMeta: String {
+        "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},\"io.modelcontextprotocol/clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}"
+    }
+
+    /// Every page of a list method as a 2026-07-28 client sees it (stateless requests).
+    public func listAllModern(method: String, key: String) throws(BackendError) -> [JSONValue] {
+        var items: [JSONValue] = []
+        var cursor: String?
+        for _ in 0..<1000 {
+            let params = "{" + modernMeta + (cursor.map { ",\"cursor\":\(JSONText.string($0))" } ?? "") + "}"
+            let (_, result) = try request(method: method, paramsJSON: params, session: nil, protocolVersion: ProtocolEra.latestModern,
+                                          modern: true)
+            items += result[key]?.arrayValue ?? []
+            guard let next = result["nextCursor"]?.stringValue, !next.isEmpty else { return items }
+            cursor = next
+        }
+        throw BackendError(server: server.name, "\(method) returned more than 1000 pages")
+    }
+
     /// True if the server answers `server/discover` for 2026-07-28.
     public func speaksModern() -> Bool {
-        let params = "{\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},\"io.modelcontextprotocol/clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}}"
+        let params = "{" + modernMeta + "}"
         guard let (_, result) = try? request(method: "server/discover", paramsJSON: params, session: nil,
                                              protocolVersion: ProtocolEra.latestModern, modern: true) else { return false }
         return result["supportedVersions"]?.arrayValue?.contains(where: { $0.stringValue == ProtocolEra.latestModern }) ?? false

@@ -188,3 +188,31 @@ import Testing
         #expect(h.post(utf8(modernBody(method: "tools/list")), head: head).localReply?.status == 404)
     }
 }
+
+/// Each era's clients get entries as the server lists them for that era.
+@Suite struct PerEraCatalogTests {
+    @Test func modernClientsSeeTheModernListing() throws {
+        var calc = Fixture.calc
+        calc.tools = [["name": "add", "inputSchema": ["type": "object"], "execution": ["taskSupport": "optional"]]]
+        calc.modernLists = ["tools": [["name": "add", "inputSchema": ["type": "object"]]]]
+        var states = Fixture.states
+        states["calc"] = .up(calc)
+        let h = RouterHarness()
+        let catalog = CatalogSnapshot(generation: 3, config: h.config, states: states)
+        let r = h.router()
+        func listed(_ head: MCPRequestHead, _ body: String) throws -> JSONValue {
+            try #require(r.route(head: head, body: utf8(body)[...], catalog: catalog).localReply?.result?["tools"]?.arrayValue?.first)
+        }
+        let session = try #require(h.openSession())
+        let legacy = try listed(MCPRequestHead(method: "POST", path: "/mcp", sessionID: session), #"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+        #expect(legacy["execution"] == ["taskSupport": "optional"])
+        let modern = try listed(MCPRequestHead(method: "POST", path: "/mcp", protocolVersion: "2026-07-28", mcpMethod: "tools/list"),
+                                modernBody(method: "tools/list"))
+        #expect(modern["name"] == "calc_add")
+        #expect(modern["execution"] == nil)
+        // Filtered (policy) pages take the same per-era entries as the pre-joined ones.
+        let restricted = r.route(head: MCPRequestHead(method: "POST", path: "/mcp", protocolVersion: "2026-07-28", mcpMethod: "tools/list"),
+                                 body: utf8(modernBody(method: "tools/list"))[...], catalog: catalog, grants: .servers(["calc"]))
+        #expect(restricted.localReply?.result?["tools"]?.arrayValue?.first?["execution"] == nil)
+    }
+}
