@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""What a call costs when the gateway relays it (clients that accept server→client requests), side by
+side with the direct path, in one run.
+
+Usage: MCP_GATEWAY_BIN=.build/release/mcp-gateway bench/relay_bench.py [--calls N] [--out FILE]
+
+Two real MCP servers (tests/transparency_server.py, the official SDK, stateful streamable HTTP) behind
+Envoy + the gateway (the shipped envoy-noauth config, through tests/federation_stack.py). Sequential
+calls from the official SDK client (`mode="legacy"`), timed per call, for:
+
+  plain call        `whoami`, a client that declares no elicitation/sampling/roots: Envoy forwards
+                    directly (the fast path) — vs the same call straight to the server;
+  relayed call      `whoami`, a client that declares elicitation: the gateway relays the call itself;
+  elicitation call  `ask_name`, which asks the client one question mid-call: server→client request out
+                    (id sealed), the client's answer back (id restored), then the result.
+
+Each row: p50 / p90 / p99 per call in ms, through the gateway and directly, and the difference at p50.
+The client is the same in both columns, so the difference is what Envoy + the gateway add.
+"""
+import argparse
+import datetime
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import anyio  # noqa: E402
+import mcp_types as types  # noqa: E402
+from mcp import Client  # noqa: E402
+
+from federation_stack import FederatedStack  # noqa: E402
+from test_transparency import TransparencyServer  # noqa: E402
+
+
+def pct(samples, p):
+    s = sorted(samples)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
+
+
+async def timed(url, tool, args, calls, elicit):
+    async def answer(context, params):
+        return types.ElicitResult(action="accept", content={"name": "Ada"})
+
+    kwargs = dict(mode="legacy")
+    if elicit:
+        kwargs["elicitation_callback"] = answer
+    async with Client(url, **kwargs) as client:
+        for _ in range(20):  # warm-up: sessions opened, connections pooled
+            await client.call_tool(tool, args)
+        out = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            result = await client.call_tool(tool, args)
+            out.append(time.perf_counter() - t)
+            assert not result.is_error, result
+        return out
+
+
+async def run(stack, calls):
+    direct = stack.transparency["alpha"].url
+    rows = []
+    for label, tool, args, elicit in [("plain call (fast path)", "whoami", {}, False),
+                                      ("relayed call (client accepts elicitation)", "whoami", {}, True),
+                                      ("call with one elicitation round trip", "ask_name", {}, True)]:
+        via = await timed(stack.url, f"alpha_{tool}", args, calls, elicit)
+        base = await timed(direct, tool, args, calls, elicit)
+        rows.append((label, via, base))
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=300)
+    ap.add_argument("--out")
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        log_dir = Path(tmp)
+        servers = {n: TransparencyServer(n, log_dir) for n in ("alpha", "beta")}
+        stack = FederatedStack(log_dir, extra_servers=[{"name": n, "url": s.url, "timeoutSeconds": 10} for n, s in servers.items()])
+        stack.transparency = servers
+        try:
+            stack.wait_for_tools(["alpha_whoami"])
+            rows = anyio.run(run, stack, a.calls)
+        finally:
+            stack.stop()
+            for s in servers.values():
+                s.stop()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    lines = [f"# Relayed calls vs the direct path ({datetime.date.today()})", "",
+             f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
+             f"commit {commit}; `{' '.join(sys.argv)}`; {a.calls} sequential calls per row after 20 warm-up calls, official SDK client.", "",
+             "| call | through Envoy + gateway p50 / p90 / p99 (ms) | direct to the server p50 / p90 / p99 (ms) | added at p50 (ms) |",
+             "|---|---|---|---|"]
+    for label, via, base in rows:
+        lines.append(f"| {label} | {pct(via, 50):.2f} / {pct(via, 90):.2f} / {pct(via, 99):.2f} | "
+                     f"{pct(base, 50):.2f} / {pct(base, 90):.2f} / {pct(base, 99):.2f} | {pct(via, 50) - pct(base, 50):+.2f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if a.out:
+        Path(a.out).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
