@@ -17,6 +17,16 @@ if [ ${#missing[@]} -gt 0 ]; then
     apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# kubectl renders deploy/kubernetes (kubectl kustomize) in tests/test_deploy.py. Debian's kubernetes-client
+# (kubectl 1.20, kustomize v2.0.3) is enough; a newer kubectl already on PATH (another package owning
+# /usr/bin/kubectl) is kept, since installing over it would fail.
+if ! command -v kubectl >/dev/null 2>&1; then
+    echo "setup: apt-get install kubernetes-client"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq kubernetes-client >/dev/null
+fi
+
 VENV=.venv
 if [ ! -x "$VENV/bin/python" ]; then
     echo "setup: creating $VENV"

@@ -497,7 +497,8 @@ public struct MCPRouter: Sendable {
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
         if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
-        if era == .handshake, let session, !request.method.hasSuffix("subscribe"),
+        // Relaying needs a client session to seal ids for: sessionless plain clients keep the direct path.
+        if era == .handshake, let session, !session.token.isEmpty, !request.method.hasSuffix("subscribe"),
            session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {
             // Relayed: the reply may carry server→client requests, or a task id to seal.
             plan.relayed = true

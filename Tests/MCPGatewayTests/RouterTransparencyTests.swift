@@ -149,6 +149,11 @@ import Testing
         #expect(text(one.body).contains(#""name":"add""#))
     }
 
+    @Test func sessionlessTaskCallsAreNotRelayed() throws {
+        let task = #"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"calc_add","arguments":{},"task":{"ttl":1000}}}"#
+        #expect(try #require(h.post(task).forwardPlan).relayed == false, "no session to seal task ids for")
+    }
+
     @Test func authenticatedSessionlessCallsKeepOneBackendSessionPerIdentity() throws {
         let alice1 = try #require(h.post(call, identity: "jwt:alice").forwardPlan)
         let alice2 = try #require(h.post(call, identity: "jwt:alice").forwardPlan)
