@@ -53,15 +53,33 @@ public final class BackendMonitor: @unchecked Sendable {
         // Our discovery session was lost (404 or the server was down): the server most likely
         // restarted, so every backend session the gateway holds with it is gone too.
         var hadSession = false
+        // The server refused `initialize` but serves 2026-07-28: discover it statelessly.
+        var modernOnly = false
         while !stopped.load(ordering: .relaxed) {
-            do {
-                if session == nil {
-                    session = try client.initialize()
-                    startNotificationStream(session!)
-                    if hadSession { events.sessionsLost(server.name) }
-                    hadSession = true
+            do throws(BackendError) {
+                if session == nil && !modernOnly {
+                    do throws(BackendError) {
+                        session = try client.initialize()
+                    } catch {
+                        guard client.speaksModern() else { throw error }
+                        modernOnly = true
+                        logger.info("server speaks only 2026-07-28: discovered without a session", [("server", server.name)])
+                    }
+                    if let session {
+                        startNotificationStream(session)
+                        if hadSession { events.sessionsLost(server.name) }
+                        hadSession = true
+                    }
                 }
-                let found = try discover(session!)
+                let found: DiscoveredServer
+                if let session {
+                    found = try discover(session)
+                } else {
+                    do throws(BackendError) { found = try discoverModernOnly() } catch {
+                        modernOnly = false  // try the handshake again next time
+                        throw error
+                    }
+                }
                 failures = 0
                 events.refreshed()
                 store.update(server: server.name, to: .up(found))
@@ -115,6 +133,27 @@ public final class BackendMonitor: @unchecked Sendable {
                 if let items = try? client.listAllModern(method: method, key: key) { found.modernLists[key] = items }
             }
         }
+        return found
+    }
+
+    /// A server that speaks only 2026-07-28 (it refuses `initialize`): capabilities from
+    /// `server/discover`, every list statelessly. Its entries serve 2026-07-28 clients; calls from
+    /// handshake-era clients are refused by the router until the gateway bridges eras.
+    private func discoverModernOnly() throws(BackendError) -> DiscoveredServer {
+        let (_, result) = try client.request(method: "server/discover", paramsJSON: "{" + client.modernMeta + "}", session: nil,
+                                             protocolVersion: ProtocolEra.latestModern, modern: true)
+        let caps = result["capabilities"]
+        var found = DiscoveredServer(name: server.name)
+        found.instructions = result["instructions"]?.stringValue
+        found.subscribes = caps?["resources"]?["subscribe"]?.boolValue ?? false
+        if caps?["tools"] != nil { found.tools = try client.listAllModern(method: "tools/list", key: "tools") }
+        if caps?["prompts"] != nil { found.prompts = try client.listAllModern(method: "prompts/list", key: "prompts") }
+        if caps?["resources"] != nil {
+            found.resources = try client.listAllModern(method: "resources/list", key: "resources")
+            found.resourceTemplates = try client.listAllModern(method: "resources/templates/list", key: "resourceTemplates")
+        }
+        found.speaksHandshake = false
+        found.speaksModern = true
         return found
     }
 

@@ -1,0 +1,80 @@
+"""Servers that speak one protocol era only (tests/era_pinned_server.py, on the official SDK): each
+enters the catalog, and a client of that era reaches its tools through the gateway as it does
+directly. (Translating between eras, so any client reaches any server, is not built yet: a client of
+the other era gets a clear error naming the server.)"""
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.shared.exceptions import MCPError
+
+from federation_stack import FederatedStack
+from harness import Proc, free_port, wait_for_http
+
+pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
+
+
+class PinnedServer(Proc):
+    def __init__(self, name, era, log_dir):
+        self.port = free_port()
+        super().__init__(name, [sys.executable, str(Path(__file__).with_name("era_pinned_server.py")),
+                                "--port", str(self.port), "--name", name, "--era", era], log_dir)
+        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    log_dir = tmp_path_factory.mktemp("eras")
+    servers, s = {}, None
+    try:
+        servers["newonly"] = PinnedServer("newonly", "modern", log_dir)
+        servers["oldonly"] = PinnedServer("oldonly", "handshake", log_dir)
+        s = FederatedStack(log_dir, extra_servers=[{"name": n, "url": p.url, "timeoutSeconds": 10} for n, p in servers.items()])
+        s.pinned = servers
+        s.wait_for_tools(["newonly_echo", "oldonly_echo"])
+        yield s
+    finally:
+        if s is not None:
+            s.stop()
+        for p in servers.values():
+            p.stop()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+async def echo(url, mode, tool):
+    async with Client(url, mode=mode) as client:
+        result = await client.call_tool(tool, {"text": "hi"})
+        return result.content[0].text
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("server,mode", [("newonly", "auto"), ("oldonly", "legacy")])
+async def test_a_single_era_server_serves_its_eras_clients(stack, server, mode):
+    """The 2026-07-28-only server used to never enter the catalog (discovery began with initialize)."""
+    with anyio.fail_after(15):
+        direct = await echo(stack.pinned[server].url, mode, "echo")
+        via = await echo(stack.url, mode, f"{server}_echo")
+    assert direct == via == f"{server}: hi"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("server,mode", [("newonly", "legacy"), ("oldonly", "auto")])
+async def test_the_other_eras_client_gets_a_clear_error_naming_the_server(stack, server, mode):
+    with anyio.fail_after(15):
+        async with Client(stack.url, mode=mode) as client:
+            try:
+                result = await client.call_tool(f"{server}_echo", {"text": "hi"})
+                text = result.content[0].text if result.content else ""
+                assert result.is_error and server in text, text
+            except MCPError as e:
+                assert server in str(e)
