@@ -311,6 +311,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
     """Starts the processes for one path in front of `backend` (its first `n_servers` ports)."""
     names_ports = [(server_name(i), backend.ports[i]) for i in range(n_servers)]
     p = Path_({"direct": "backend directly", "alone": "Envoy alone", "gateway": "Envoy + gateway",
+               "gateway_before": f"Envoy + gateway, before ({os.environ.get('MCP_BENCH_BEFORE_LABEL', 'MCP_GATEWAY_BIN_BEFORE')})",
                "gateway_jwt": "Envoy + gateway (JWT ext_authz)", "native": "Envoy + native mcp_router"}[key], key)
     if key == "direct":
         p.port = backend.ports[0]
@@ -321,8 +322,11 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
                                   {8080: listen, 9901: admin, 9101: backend.ports[0]})
         p.procs["envoy"] = stack.enter_context(_stopping(Envoy(tmp, cfg, listen, admin, name="envoy-alone",
                                                                concurrency=args.envoy_concurrency)))
-    elif key in ("gateway", "gateway_jwt"):
+    elif key in ("gateway", "gateway_jwt", "gateway_before"):
         grpc, gw_admin = free_port(), free_port()
+        # gateway_before: the same path with an earlier build (MCP_GATEWAY_BIN_BEFORE), for before/after
+        # comparisons side by side in one run.
+        binary = Path(os.environ["MCP_GATEWAY_BIN_BEFORE"]) if key == "gateway_before" else gateway_binary()
         auth_cfg, envoy_src = None, ROOT / "envoy" / "envoy-noauth.yaml"
         if key == "gateway_jwt":
             auth_cfg, token = jwt_setup(tmp, f"http://127.0.0.1:{listen}/mcp")
@@ -333,7 +337,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
         if os.environ.get("MCP_BENCH_GATEWAY_ENVOY") and key == "gateway":
             envoy_src = Path(os.environ["MCP_BENCH_GATEWAY_ENVOY"])
         gcfg = gateway_config(tmp, [pp for _, pp in names_ports], server_name, auth_cfg)
-        gw = Proc("gateway", [str(gateway_binary()), "--config", str(gcfg), "--grpc-listen", f"127.0.0.1:{grpc}",
+        gw = Proc("gateway", [str(binary), "--config", str(gcfg), "--grpc-listen", f"127.0.0.1:{grpc}",
                               "--admin-listen", f"127.0.0.1:{gw_admin}", "--threads", str(args.gateway_threads)], tmp)
         stack.enter_context(_stopping(gw))
         wait_for_http(f"http://127.0.0.1:{gw_admin}/healthz")
@@ -390,7 +394,7 @@ def jwt_setup(tmp: Path, resource: str):
 
 def verify_path(p: Path_, n_servers: int):
     """Before measuring: the path answers, lists the expected tools and routes calls to the right server."""
-    if p.key in ("gateway", "gateway_jwt"):
+    if p.key in ("gateway", "gateway_jwt", "gateway_before"):
         wait_for_catalog(p.port, n_servers * TOOLS_PER_SERVER, p.headers)
     session = open_session(p.port, p.headers)
     names = list_tools(p.port, session, p.headers)
@@ -522,7 +526,9 @@ def response_size(p: Path_, session):
 def run_mcp(args, tmp: Path, log):
     """Returns {"workloads": {workload: {path name: result}}, "scale": {...}, "notes": [...]}."""
     wanted = set(args.paths.split(","))
-    keys = [k for k in ("direct", "alone", "gateway", "native") if k in wanted]
+    keys = [k for k in ("direct", "alone", "gateway", "gateway_before", "native") if k in wanted]
+    if "gateway_before" in keys and not os.environ.get("MCP_GATEWAY_BIN_BEFORE"):
+        raise SystemExit("--paths gateway_before needs MCP_GATEWAY_BIN_BEFORE (the earlier gateway binary)")
     if args.gateway_auth == "jwt":
         keys.insert(keys.index("native") if "native" in keys else len(keys), "gateway_jwt")
     workloads = [w for w, _ in WORKLOADS if w in args.workloads.split(",")]
