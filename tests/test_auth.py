@@ -35,6 +35,8 @@ def env(tmp_path_factory):
             {"groups": ["calculus-users"], "servers": ["calculus"]},
             {"serviceAccounts": ["agents/*"], "tools": ["calculus_*", "physics_solve"], "deny": ["calculus_series"]},
         ]},
+        # Low so test_event_streams_are_capped_per_session_and_identity stays small.
+        "limits": {"maxBodyBytes": 262144, "maxStreamsPerSession": 2, "maxStreamsPerIdentity": 3},
     }
     alice = keys.token("alice")
     stack = FederatedStack(d, config_overrides=overrides, auth=True, default_headers={"authorization": f"Bearer {alice}"})
@@ -306,3 +308,76 @@ def test_host_header_never_names_the_resource(env):
             text = r.read().decode()
         assert "evil.example" not in text, (url, text)
         assert json.loads(text)["resource"] == stack.url
+
+
+def open_event_stream(stack, session, token):
+    """A handshake-era GET /mcp stream through Envoy; returns (status, JSON body if refused, connection)."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", stack.listen, timeout=10)
+    conn.request("GET", "/mcp", headers={"accept": "text/event-stream", "mcp-session-id": session,
+                                         "mcp-protocol-version": "2025-11-25", **bearer(token)})
+    r = conn.getresponse()
+    if r.status != 200:
+        body = json.loads(r.read().decode())
+        conn.close()
+        return r.status, body, None
+    return r.status, None, conn
+
+
+def test_event_streams_are_capped_per_session_and_identity(env):
+    """Regression (security review): ~1,100 GET streams of one session starved every other caller's streams
+    and the public metadata route (one shared cluster, Envoy's default circuit breaker of 1024). The cap is
+    now the gateway's, per session (here 2) and per identity (here 3), answered 429 with a JSON-RPC error;
+    other callers still open streams and the metadata document has a cluster of its own."""
+    stack, keys, *_ = env
+    alice, bob = keys.token("alice"), keys.token("bob-streams", groups=["calculus-users"])
+    s1, s2 = stack.initialize(headers=bearer(alice)), stack.initialize(headers=bearer(alice))
+    held = []
+    try:
+        for _ in range(2):
+            status, _, conn = open_event_stream(stack, s1, alice)
+            assert status == 200
+            held.append(conn)
+        status, body, _ = open_event_stream(stack, s1, alice)
+        assert status == 429 and body["error"]["code"] == -32000, body
+        assert "limits.maxStreamsPerSession" in body["error"]["message"]
+        status, _, conn = open_event_stream(stack, s2, alice)  # another session of alice: within her identity's 3
+        assert status == 200
+        held.append(conn)
+        status, body, _ = open_event_stream(stack, s2, alice)
+        assert status == 429 and "limits.maxStreamsPerIdentity" in body["error"]["message"], body
+        # Another identity is unaffected, and so is the public metadata document.
+        s3 = stack.initialize(headers=bearer(bob))
+        status, _, conn = open_event_stream(stack, s3, bob)
+        assert status == 200
+        held.append(conn)
+        with urllib.request.urlopen(f"http://127.0.0.1:{stack.listen}/.well-known/oauth-protected-resource", timeout=5) as r:
+            assert r.status == 200 and json.loads(r.read())["resource"] == stack.url
+    finally:
+        for conn in held:
+            conn.close()
+    # Closed streams give their slots back.
+    deadline = time.time() + 5
+    while True:
+        status, _, conn = open_event_stream(stack, s1, alice)
+        if status == 200 or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert status == 200
+    conn.close()
+
+
+def test_metadata_route_has_its_own_cluster_and_stream_breakers_are_raised():
+    """Read as text (no PyYAML in the venv)."""
+    import re
+    from harness import ROOT
+    text = (ROOT / "envoy" / "envoy.yaml").read_text()
+    m = re.search(r'match: \{ path: "/.well-known/oauth-protected-resource" \}\s*\n\s*route: \{ cluster: (\w+)', text)
+    assert m and m.group(1) == "mcp_gateway_metadata"
+    assert "- name: mcp_gateway_metadata" in text
+    for name in ("envoy.yaml", "envoy-noauth.yaml"):
+        text = (ROOT / "envoy" / name).read_text()
+        block = text.split("- name: mcp_gateway_streams", 1)[1].split("\n  - name:", 1)[0]
+        for key in ("max_connections", "max_requests", "max_pending_requests"):
+            m = re.search(rf"{key}: (\d+)", block)
+            assert m and int(m.group(1)) >= 100000, (name, key)

@@ -272,6 +272,33 @@ def test_gateway_restart_keeps_client_sessions(own_stack):
     assert status == 200 and body["result"]["structuredContent"]["result"] == "2*x", body
 
 
+def test_deleted_session_stays_ended_after_a_restart(tmp_path):
+    """Regression (security review): revocations lived in memory while ids are signed with the persistent
+    secret, so after a restart a DELETEd id worked again. With session.revocationsFile it stays refused (404);
+    a session never deleted keeps working; expired lines are dropped when the file is compacted at start."""
+    revoked = tmp_path / "revoked.log"
+    stack = FederatedStack(tmp_path, config_overrides={"session": {"secretFile": str(tmp_path / "secret.txt"),
+                                                                   "revocationsFile": str(revoked)}})
+    try:
+        ended, kept = stack.initialize(), stack.initialize()
+        req = urllib.request.Request(stack.url, method="DELETE", headers=stack.session_headers(ended))
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.status == 200
+        with revoked.open("a") as f:
+            f.write("00112233445566778899aabbccddeeff 1000\n")  # long expired: compacted away at start
+        stack.gateway.stop()
+        stack.start_gateway()  # same ports, same secret, same revocations file
+        stack.wait_for_tools(["calculus_simplify"])
+        status, _, _ = stack.post({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}, stack.session_headers(ended))
+        assert status == 404
+        status, _, body = call(stack, kept, "calculus_simplify", {"expression": "x + x"})
+        assert status == 200 and body["result"]["structuredContent"]["result"] == "2*x", body
+        lines = [l for l in revoked.read_text().splitlines() if not l.startswith("#")]
+        assert len(lines) == 1 and "00112233" not in lines[0]
+    finally:
+        stack.stop()
+
+
 def test_gateway_down_fails_closed(own_stack):
     s = own_stack.initialize()
     own_stack.gateway.stop()

@@ -107,6 +107,31 @@ def test_rate_limit_refuses_the_call_over_the_limit(stack):
     assert value(samples, "mcp_tool_calls_total", server="calculus", tool="calculus_simplify", outcome="rate_limited") >= 1
 
 
+def test_rate_limit_counts_initialize_when_a_rule_lists_it(tmp_path):
+    """Regression (security review): initialize is answered by the gateway and minted a session per request at
+    any rate. A rule with methods: [initialize] limits it per identity (anonymous callers share one key)."""
+    import signal as sig
+    s2 = FederatedStack(tmp_path)
+    try:
+        # Limited only once the stack is up (its start-up polling initializes too): a live reload.
+        cfg = json.loads(s2.config.read_text())
+        cfg["rateLimits"] = [{"calls": 3, "perSeconds": 60, "methods": ["initialize"]}]
+        s2.config.write_text(json.dumps(cfg))
+        s2.gateway.popen.send_signal(sig.SIGHUP)
+        deadline = time.time() + 5
+        while s2.gateway.output().count("config reloaded") < 1 and time.time() < deadline:
+            time.sleep(0.1)
+        for _ in range(3):
+            assert s2.initialize()
+        status, headers, body = s2.post({"jsonrpc": "2.0", "id": 5, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+        assert status == 429 and int(headers["retry-after"]) >= 1 and "mcp-session-id" not in headers
+        assert body["id"] == 5 and body["error"]["code"] == -32000 and "initialize" in body["error"]["message"], body
+        assert s2.metric_value("mcp_requests_total", method="initialize", outcome="error") >= 1
+    finally:
+        s2.stop()
+
+
 def test_audit_line_per_tool_call(stack):
     s = stack.initialize()
     time.sleep(0.6)  # earlier tests' calls reach the audit with Envoy's access log flush (0.2 s)

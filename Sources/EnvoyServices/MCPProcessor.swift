@@ -199,13 +199,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             }
         case .forward(let plan):
             if plan.rpcMethod == "tools/call", !router.limiter.isEmpty,
-               case .limited(let retry, let limit, let per) = router.limiter.check(
-                   caller: identity?.digest ?? "anonymous", server: plan.server.name, tool: plan.publicName, now: WallClock.unixSeconds()) {
+               let local = RateLimiter.refusal(router.limiter.check(caller: identity?.digest ?? "", server: plan.server.name,
+                                                                    tool: plan.publicName, now: WallClock.unixSeconds()),
+                                               what: "tool calls", id: plan.rawID[...], era: plan.era) {
                 context.observer.rateLimited(plan, caller: identity, requestID: requestID)
-                let error = JSONRPCError(code: -32000, message: "Rate limit exceeded: \(limit) tool calls per \(PrometheusNumber.text(per)) s; retry in \(retry) s",
-                                         dataJSON: "{\"retryAfterSeconds\":\(retry)}", fixedHTTPStatus: 429)
-                var local = JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era)
-                local.headers.append(("retry-after", String(retry)))
                 sendImmediate(local, stream)
                 return
             }
@@ -295,7 +292,3 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 }
 
-
-enum PrometheusNumber {
-    static func text(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(v) }
-}

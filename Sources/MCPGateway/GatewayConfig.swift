@@ -123,10 +123,15 @@ public struct SessionConfig: Sendable, Equatable {
     /// process invents one, and sessions do not survive a restart.
     public var secret: [UInt8]?
     public var ttlSeconds: Double
+    /// Where DELETEd session ids are kept across restarts (append-only, compacted at start).
+    /// Off by default; with a persistent secret and no file, the gateway warns at start that
+    /// an ended session works again after a restart.
+    public var revocationsFile: String?
 
-    public init(secret: [UInt8]? = nil, ttlSeconds: Double = 24 * 3600) {
+    public init(secret: [UInt8]? = nil, ttlSeconds: Double = 24 * 3600, revocationsFile: String? = nil) {
         self.secret = secret
         self.ttlSeconds = ttlSeconds
+        self.revocationsFile = revocationsFile
     }
 }
 
@@ -154,6 +159,19 @@ public struct LimitsConfig: Sendable, Equatable {
     public var relayedCallTimeoutSeconds: Int = 300
     /// Standalone server streams (GET) the gateway holds open for clients' GET streams, in total.
     public var maxServerStreams: Int = 1024
+    /// Sessions the `mcp_sessions_active` gauge tracks one by one; past it they are only counted
+    /// (see `SessionGauge`).
+    public var maxTrackedSessions: Int = SessionGauge.defaultCapacity
+    /// DELETEd sessions remembered at once; when full of unexpired ones, a DELETE is refused (503).
+    public var maxRevokedSessions: Int = SessionRevocations.defaultCapacity
+    /// Event streams (GET, `subscriptions/listen`, relayed calls) open at once per client session.
+    public var maxStreamsPerSession: Int = 16
+    /// Event streams open at once per identity (callers without auth are one identity).
+    public var maxStreamsPerIdentity: Int = 256
+
+    public var streamLimits: StreamQuota.Limits {
+        StreamQuota.Limits(perSession: maxStreamsPerSession, perIdentity: maxStreamsPerIdentity)
+    }
 
     public init(maxBodyBytes: Int = 1 << 20) {
         self.maxBodyBytes = maxBodyBytes

@@ -48,13 +48,27 @@ public struct GatewayConfigLoader: Sendable {
         if let s = root["session"] { config.session = try session(s) }
         if let c = root["catalog"] { config.catalog = try catalog(c) }
         if let l = root["limits"] {
-            try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxServerStreams"], at: "limits")
+            try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxServerStreams",
+                                           "maxTrackedSessions", "maxRevokedSessions", "maxStreamsPerSession", "maxStreamsPerIdentity"],
+                              at: "limits")
             if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
             if let v = l["maxRelayedCalls"] { config.limits.maxRelayedCalls = try positiveInt(v, at: "limits.maxRelayedCalls") }
             if let v = l["relayedCallTimeoutSeconds"] {
                 config.limits.relayedCallTimeoutSeconds = try positiveInt(v, at: "limits.relayedCallTimeoutSeconds")
             }
             if let v = l["maxServerStreams"] { config.limits.maxServerStreams = try positiveInt(v, at: "limits.maxServerStreams") }
+            if let v = l["maxTrackedSessions"] { config.limits.maxTrackedSessions = try positiveInt(v, at: "limits.maxTrackedSessions") }
+            if let v = l["maxRevokedSessions"] { config.limits.maxRevokedSessions = try positiveInt(v, at: "limits.maxRevokedSessions") }
+            if let v = l["maxStreamsPerSession"] {
+                config.limits.maxStreamsPerSession = try positiveInt(v, at: "limits.maxStreamsPerSession")
+            }
+            if let v = l["maxStreamsPerIdentity"] {
+                config.limits.maxStreamsPerIdentity = try positiveInt(v, at: "limits.maxStreamsPerIdentity")
+            }
+            if config.limits.maxStreamsPerIdentity < config.limits.maxStreamsPerSession {
+                throw ConfigError(field: "limits.maxStreamsPerIdentity",
+                                  "must be at least limits.maxStreamsPerSession (\(config.limits.maxStreamsPerSession))")
+            }
         }
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }
@@ -78,7 +92,7 @@ public struct GatewayConfigLoader: Sendable {
         var rules: [RateLimiter.Rule] = []
         for (i, r) in list.enumerated() {
             let at = "rateLimits[\(i)]"
-            try rejectUnknown(r, allowed: ["calls", "perSeconds", "key", "servers", "tools"], at: at)
+            try rejectUnknown(r, allowed: ["calls", "perSeconds", "key", "servers", "tools", "methods"], at: at)
             guard let calls = r["calls"]?.intValue, calls > 0 else { throw ConfigError(field: "\(at).calls", "required: a positive integer") }
             guard let per = r["perSeconds"]?.doubleValue, per.isFinite, per > 0 else { throw ConfigError(field: "\(at).perSeconds", "required: a positive number") }
             var key = RateLimiter.Rule.Key.identity
@@ -90,8 +104,16 @@ public struct GatewayConfigLoader: Sendable {
             }
             let servers = try stringList(r["servers"], at: "\(at).servers")
             let tools = try stringList(r["tools"], at: "\(at).tools")
+            var methods = ["tools/call"]
+            if r["methods"] != nil {
+                methods = try stringList(r["methods"], at: "\(at).methods")
+                let allowed = RateLimiter.Rule.limitableMethods
+                guard !methods.isEmpty, methods.allSatisfy(allowed.contains) else {
+                    throw ConfigError(field: "\(at).methods", "a non-empty list of \(allowed.joined(separator: ", "))")
+                }
+            }
             rules.append(RateLimiter.Rule(calls: calls, perSeconds: per, key: key, servers: servers.isEmpty ? ["*"] : servers,
-                                          tools: tools.isEmpty ? ["*"] : tools))
+                                          tools: tools.isEmpty ? ["*"] : tools, methods: methods))
         }
         return rules
     }
@@ -267,7 +289,7 @@ public struct GatewayConfigLoader: Sendable {
     }
 
     private func session(_ v: JSONValue) throws(ConfigError) -> SessionConfig {
-        try rejectUnknown(v, allowed: ["secretFile", "secretEnv", "ttlSeconds"], at: "session")
+        try rejectUnknown(v, allowed: ["secretFile", "secretEnv", "ttlSeconds", "revocationsFile"], at: "session")
         var s = SessionConfig()
         if let file = v["secretFile"]?.stringValue {
             guard let bytes = readFile(file), bytes.count >= 16 else {
@@ -283,6 +305,12 @@ public struct GatewayConfigLoader: Sendable {
         if let t = v["ttlSeconds"] {
             guard let d = t.doubleValue, d.isFinite, d > 0 else { throw ConfigError(field: "session.ttlSeconds", "must be a positive number") }
             s.ttlSeconds = d
+        }
+        if let r = v["revocationsFile"] {
+            guard let path = r.stringValue, !path.isEmpty else {
+                throw ConfigError(field: "session.revocationsFile", "must be a file path (the gateway creates it)")
+            }
+            s.revocationsFile = path
         }
         return s
     }

@@ -58,7 +58,14 @@ public struct MCPRouter: Sendable {
             switch verifiedSession(head) {
             case .failure(let error): return .reply(JSONRPCReply.errorReply(id: nil, error, era: era))
             case .success(let session):
-                revocations.revoke(session, until: Double(session.issuedAt) + signer.ttlSeconds, now: clock())
+                do {
+                    try revocations.revoke(session, until: Double(session.issuedAt) + signer.ttlSeconds, now: clock())
+                } catch {
+                    // Not ended: the client is told so (503, retry later), never a 200 for a session that still works.
+                    var refused = JSONRPCReply.errorReply(id: nil, error.jsonRPCError, era: era)
+                    refused.headers.append(("retry-after", String(error.retryAfterSeconds)))
+                    return .reply(refused)
+                }
                 return .reply(LocalReply(status: 200, body: [], endedSession: session))
             }
         default:
@@ -92,6 +99,11 @@ public struct MCPRouter: Sendable {
                                 _ grants: AccessPolicy.Grants) -> RouteDecision {
         let id = request.rawID
         if request.method == "initialize" && request.kind == .request {
+            if limiter.limits(method: "initialize"),
+               let refused = RateLimiter.refusal(limiter.check(caller: head.identityDigest, method: "initialize", now: clock()),
+                                                 what: "initialize requests", id: request.rawID, era: .handshake) {
+                return .reply(refused)
+            }
             return .reply(initialize(request, head: head, catalog: catalog))
         }
         guard head.sessionID != nil else {

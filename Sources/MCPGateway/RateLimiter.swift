@@ -1,9 +1,12 @@
 import Synchronization
 
-/// Tool-call rate limits per caller, as token buckets.
+/// Rate limits per caller, as token buckets: on tool calls, and on `initialize` when a rule lists it.
 ///
 /// A rule allows `calls` per `perSeconds` for each key (the caller, or the caller per server or
-/// per tool) among the tools its globs select. Memory is bounded: each shard keeps at most
+/// per tool) among the requests of its `methods` (default `tools/call`) and the tools its globs
+/// select. `initialize` is answered by the gateway itself and mints a session, so it is limited
+/// too: it is counted per caller (the key's server/tool parts and the globs concern tool calls),
+/// callers without an identity sharing the one key `anonymous`. Memory is bounded: each shard keeps at most
 /// `maxKeysPerShard` buckets and first forgets the ones that have refilled (indistinguishable
 /// from new), so an endless stream of new identities cannot grow it.
 public final class RateLimiter: Sendable {
@@ -14,17 +17,25 @@ public final class RateLimiter: Sendable {
         public var key: Key
         public var servers: [String]
         public var tools: [String]
+        /// The JSON-RPC methods counted: `tools/call` and/or `initialize`.
+        public var methods: [String]
 
-        public init(calls: Int, perSeconds: Double, key: Key = .identity, servers: [String] = ["*"], tools: [String] = ["*"]) {
+        public static let limitableMethods = ["tools/call", "initialize"]
+
+        public init(calls: Int, perSeconds: Double, key: Key = .identity, servers: [String] = ["*"], tools: [String] = ["*"],
+                    methods: [String] = ["tools/call"]) {
             self.calls = calls
             self.perSeconds = perSeconds
             self.key = key
             self.servers = servers
             self.tools = tools
+            self.methods = methods
         }
 
-        func applies(server: String, tool: String) -> Bool {
-            servers.contains { Glob.matches($0, server) } && tools.contains { Glob.matches($0, tool) }
+        func applies(method: String, server: String, tool: String) -> Bool {
+            guard methods.contains(method) else { return false }
+            guard method == "tools/call" else { return true }
+            return servers.contains { Glob.matches($0, server) } && tools.contains { Glob.matches($0, tool) }
         }
     }
 
@@ -54,14 +65,24 @@ public final class RateLimiter: Sendable {
 
     public var isEmpty: Bool { rules.isEmpty }
 
-    /// Counts one call; every applicable rule must have a token for it to pass.
+    /// Whether any rule counts this method (lets callers skip the check cheaply).
+    public func limits(method: String) -> Bool { rules.contains { $0.methods.contains(method) } }
+
+    /// Counts one tool call; every applicable rule must have a token for it to pass.
     public func check(caller: String, server: String, tool: String, now: Double) -> Verdict {
+        check(caller: caller, method: "tools/call", server: server, tool: tool, now: now)
+    }
+
+    /// Counts one request of `method` (`caller` "" is `anonymous`); every applicable rule must
+    /// have a token for it to pass.
+    public func check(caller: String, method: String, server: String = "", tool: String = "", now: Double) -> Verdict {
+        let caller = caller.isEmpty ? "anonymous" : caller
         var worst: Verdict = .allowed
-        for (i, rule) in rules.enumerated() where rule.applies(server: server, tool: tool) {
-            let key: String = switch rule.key {
-            case .identity: "\(i)|\(caller)"
-            case .identityServer: "\(i)|\(caller)|\(server)"
-            case .identityTool: "\(i)|\(caller)|\(tool)"
+        for (i, rule) in rules.enumerated() where rule.applies(method: method, server: server, tool: tool) {
+            let key: String = switch (rule.key, method == "tools/call") {
+            case (.identity, _), (_, false): "\(i)|\(caller)"
+            case (.identityServer, true): "\(i)|\(caller)|\(server)"
+            case (.identityTool, true): "\(i)|\(caller)|\(tool)"
             }
             let rate = Double(rule.calls) / rule.perSeconds
             let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
@@ -95,6 +116,18 @@ public final class RateLimiter: Sendable {
             let keep = table.sorted { $0.value.updated > $1.value.updated }.prefix(maxKeysPerShard / 2)
             table = Dictionary(uniqueKeysWithValues: keep.map { ($0.key, $0.value) })
         }
+    }
+
+    /// The reply for a request over a limit: HTTP 429, `Retry-After`, and a JSON-RPC error with
+    /// the request's id (decided here, in the core; adapters only translate it).
+    public static func refusal(_ verdict: Verdict, what: String, id: ArraySlice<UInt8>?, era: ProtocolEra) -> LocalReply? {
+        guard case .limited(let retry, let limit, let per) = verdict else { return nil }
+        let perText = per == per.rounded() && per < 1e15 ? String(Int(per)) : String(per)
+        let error = JSONRPCError(code: -32000, message: "Rate limit exceeded: \(limit) \(what) per \(perText) s; retry in \(retry) s",
+                                 dataJSON: "{\"retryAfterSeconds\":\(retry)}", fixedHTTPStatus: 429)
+        var local = JSONRPCReply.errorReply(id: id, error, era: era)
+        local.headers.append(("retry-after", String(retry)))
+        return local
     }
 
     public var trackedKeys: Int { shards.reduce(0) { $0 + $1.buckets.withLock { $0.count } } }

@@ -51,6 +51,8 @@ struct MCPStreamEndpoint: Sendable {
     let serverStreams: ServerStreams?
     let backendSessions: @Sendable (ClientSession) -> [(server: String, session: String)]
     let catalog: @Sendable () -> CatalogSnapshot
+    /// Open streams per session and per identity (`limits.maxStreamsPerSession`/`…PerIdentity`).
+    let quota = StreamQuota()
 
     static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
 
@@ -66,7 +68,13 @@ struct MCPStreamEndpoint: Sendable {
             guard let decision = router.route(head: head) else { return error(405, "use GET or subscriptions/listen") }
             switch decision {
             case .stream(let plan):
-                return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, backendSessions] stream in
+                let ticket: StreamQuota.Ticket
+                switch admit(plan.session, head, router) {
+                case .failure(let refused): return Self.refusal(refused, era: head.era)
+                case .success(let t): ticket = t
+                }
+                return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, backendSessions, quota] stream in
+                    stream.onClose { quota.release(ticket) }
                     hub.openLegacyStream(stream)
                     guard let serverStreams, let session = plan.session else { return }
                     let token = serverStreams.attach(client: session, signer: router.signer, existing: backendSessions(session),
@@ -90,7 +98,13 @@ struct MCPStreamEndpoint: Sendable {
         // policy restricts the caller).
         let allowed = request.header("x-mcp-servers-allowed").map { Set($0.split(separator: ",").map(String.init)) }
         let filter = ListenFilter(parsed, catalog: catalog(), grants: allowed.map { AccessPolicy.Grants.servers($0) } ?? .everything)
-        return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams] stream in
+        let ticket: StreamQuota.Ticket
+        switch admit(nil, head, router) {
+        case .failure(let refused): return Self.refusal(refused, era: head.era)
+        case .success(let t): ticket = t
+        }
+        return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, quota] stream in
+            stream.onClose { quota.release(ticket) }
             hub.openListenStream(stream, filter: filter)
             guard let serverStreams else { return }
             var handles: [HTTPStreamHandle] = []
@@ -118,8 +132,14 @@ struct MCPStreamEndpoint: Sendable {
                                             now: UInt64(WallClock.unixSeconds())) else {
             return error(403, "relay ticket refused: not issued by this gateway for this session and body, or expired")
         }
+        let slot: StreamQuota.Ticket
+        switch admit(session, head, router) {
+        case .failure(let refused): return Self.refusal(refused, era: head.era)
+        case .success(let t): slot = t
+        }
         let body = request.body
-        return .stream(status: 200, headers: Self.sseHeaders + [("mcp-session-id", session.token)]) { stream in
+        return .stream(status: 200, headers: Self.sseHeaders + [("mcp-session-id", session.token)]) { [quota] stream in
+            stream.onClose { quota.release(slot) }
             let handle = relay.start(ticket, body: body, client: session, signer: router.signer,
                                      send: { stream.send($0) }, finish: { stream.close() })
             guard let handle else {
@@ -130,6 +150,18 @@ struct MCPStreamEndpoint: Sendable {
             }
             stream.onClose { handle.cancel() }
         }
+    }
+
+    /// Takes a stream slot for the session and the caller; it is given back when the stream
+    /// closes (the stream starts right after this).
+    private func admit(_ session: ClientSession?, _ head: MCPRequestHead, _ router: MCPRouter) -> Result<StreamQuota.Ticket, StreamQuotaError> {
+        quota.acquire(session: session, identityDigest: head.identityDigest, limits: router.config.limits.streamLimits)
+    }
+
+    /// A refused stream: 429 with a JSON-RPC error naming the limit.
+    static func refusal(_ refused: StreamQuotaError, era: ProtocolEra) -> AdminResult {
+        let e = refused.jsonRPCError
+        return .response(AdminResponse(status: e.httpStatus(era: era), contentType: "application/json", bytes: JSONRPCReply.error(id: nil, e)))
     }
 
     private func error(_ status: Int, _ message: String) -> AdminResult {

@@ -22,7 +22,8 @@ final class Federation: @unchecked Sendable {
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
     private let signer: SessionSigner
-    private let revocations = SessionRevocations()
+    private let revocations: SessionRevocations
+    private let revocationFile: RevocationFile?
     private let monitors = Mutex<[String: BackendMonitor]>([:])
     private let reloadLock = Mutex<Void>(())
     private let logger = Logger(component: "config")
@@ -39,6 +40,24 @@ final class Federation: @unchecked Sendable {
             logger.warning("no session secret configured: sessions will not survive a restart or span replicas (set session.secretFile)")
             signer = SessionSigner.ephemeral(ttlSeconds: config.session.ttlSeconds)
         }
+        if let path = config.session.revocationsFile {
+            let (file, loaded) = try RevocationFile.open(path: path, now: WallClock.unixSeconds())
+            revocationFile = file
+            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: file, loaded: loaded)
+            logger.info("session revocations loaded", [("file", path), ("revoked", String(loaded.count))])
+            if loaded.count > config.limits.maxRevokedSessions {
+                logger.warning("more unexpired revocations than limits.maxRevokedSessions: all are kept, new DELETEs are refused until some expire",
+                               [("revoked", String(loaded.count)), ("limit", String(config.limits.maxRevokedSessions))])
+            }
+        } else {
+            revocationFile = nil
+            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions)
+            if config.session.secret != nil {
+                logger.warning("no session.revocationsFile: sessions survive a restart (persistent secret) but DELETEs do not; "
+                               + "an ended session works again after a restart until it expires")
+            }
+        }
+        metrics.sessions.capacity = config.limits.maxTrackedSessions
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
         let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
@@ -124,6 +143,7 @@ final class Federation: @unchecked Sendable {
     func stop() {
         monitors.withLock { for m in $0.values { m.stop() } }
         hub.closeAll()
+        revocationFile?.sync()
     }
 
     /// Re-reads the config file. Returns false (and keeps the old config) if it is invalid.
@@ -147,6 +167,11 @@ final class Federation: @unchecked Sendable {
             if new.session.secret != signerSecret {
                 logger.warning("session secret changes need a restart; keeping the current one")
             }
+            if new.session.revocationsFile != old.session.revocationsFile {
+                logger.warning("session.revocationsFile changes need a restart; keeping the current one")
+            }
+            revocations.capacity = new.limits.maxRevokedSessions
+            metrics.sessions.capacity = new.limits.maxTrackedSessions
             if new.auth != old.auth {
                 logger.warning("auth settings change needs a restart; policy and rate limits apply now")
             }

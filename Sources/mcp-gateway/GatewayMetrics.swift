@@ -27,7 +27,9 @@ final class GatewayMetrics: Sendable {
     let extProcStreams: MetricFamily
     let extAuthzChecks: MetricFamily
     private let toolKeys = Mutex<[String: Int]>([:])
-    private let sessions = Mutex<[[UInt8]: Double]>([:])
+    /// Bounded: past `limits.maxTrackedSessions` sessions are counted, not tracked (see `SessionGauge`).
+    let sessions = SessionGauge()
+    let sessionsUntracked: MetricFamily
     let capacity = 8192
 
     init(version: String) {
@@ -40,7 +42,10 @@ final class GatewayMetrics: Sendable {
                                                          capacity: capacity))
         requests = registry.register(MetricFamily("mcp_requests_total", help: "MCP requests by JSON-RPC method and outcome.",
                                                   labels: ["method", "outcome"], capacity: Self.methods.count * 2))
-        sessionsActive = registry.register(MetricFamily("mcp_sessions_active", help: "Client sessions issued by this replica and not ended or expired.", kind: .gauge))
+        sessionsActive = registry.register(MetricFamily("mcp_sessions_active", help: "Client sessions issued by this replica and not ended or expired "
+                                                        + "(an upper bound once more than limits.maxTrackedSessions are open).", kind: .gauge))
+        sessionsUntracked = registry.register(MetricFamily("mcp_sessions_untracked", help: "Sessions in mcp_sessions_active counted past "
+                                                           + "limits.maxTrackedSessions: they count until expiry even if ended.", kind: .gauge))
         authDecisions = registry.register(MetricFamily("mcp_auth_decisions_total", help: "ext_authz decisions by result and reason.",
                                                        labels: ["result", "reason"], capacity: 64))
         rateLimited = registry.register(MetricFamily("mcp_rate_limited_total", help: "Tool calls refused by a rate limit, by server.",
@@ -75,11 +80,9 @@ final class GatewayMetrics: Sendable {
             cpu.set(Int(ProcessStats.cpuSeconds() * 1e6))
             fds.set(ProcessStats.openFDs())
             threads.set(ProcessStats.threads())
-            let now = WallClock.unixSeconds()
-            self.sessionsActive.set(self.sessions.withLock { table in
-                table = table.filter { $0.value > now }
-                return table.count
-            })
+            let count = self.sessions.count(now: WallClock.unixSeconds())
+            self.sessionsActive.set(count.active)
+            self.sessionsUntracked.set(count.untracked)
         }
     }
 
@@ -112,18 +115,11 @@ final class GatewayMetrics: Sendable {
     }
 
     func sessionOpened(_ s: ClientSession, ttl: Double) {
-        sessions.withLock { table in
-            table[s.nonce] = Double(s.issuedAt) + ttl
-            // Also pruned at each scrape; this bounds it when nobody scrapes.
-            if table.count % 4096 == 0 {
-                let now = WallClock.unixSeconds()
-                table = table.filter { $0.value > now }
-            }
-        }
+        sessions.opened(s, expiry: Double(s.issuedAt) + ttl, now: WallClock.unixSeconds())
     }
 
     func sessionEnded(_ s: ClientSession) {
-        _ = sessions.withLock { $0.removeValue(forKey: s.nonce) }
+        sessions.ended(s)
     }
 
     /// Per-server gauges and counters read at scrape time from the catalog and the monitors.

@@ -103,6 +103,29 @@ import Testing
     }
 }
 
+@Suite struct ConfigLoaderLimitsTests {
+    @Test func memoryAndStreamLimitsHaveDefaultsAndAreSettable() throws {
+        let defaults = try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[]}"#))
+        #expect(defaults.limits.maxTrackedSessions == 100_000 && defaults.limits.maxRevokedSessions == 100_000)
+        #expect(defaults.limits.maxStreamsPerSession == 16 && defaults.limits.maxStreamsPerIdentity == 256)
+        #expect(defaults.session.revocationsFile == nil)
+        let set = try GatewayConfigLoader.fake().parse(utf8(#"""
+            {"servers":[],"session":{"revocationsFile":"/var/lib/gw/revoked"},
+             "limits":{"maxTrackedSessions":5,"maxRevokedSessions":6,"maxStreamsPerSession":2,"maxStreamsPerIdentity":3}}
+            """#))
+        #expect(set.limits.streamLimits == StreamQuota.Limits(perSession: 2, perIdentity: 3))
+        #expect(set.limits.maxTrackedSessions == 5 && set.limits.maxRevokedSessions == 6)
+        #expect(set.session.revocationsFile == "/var/lib/gw/revoked")
+    }
+
+    @Test func rateLimitMethodsDefaultToToolCalls() throws {
+        let config = try GatewayConfigLoader.fake().parse(utf8(#"""
+            {"servers":[],"rateLimits":[{"calls":1,"perSeconds":1},{"calls":2,"perSeconds":1,"methods":["initialize","tools/call"]}]}
+            """#))
+        #expect(config.rateLimits.map(\.methods) == [["tools/call"], ["initialize", "tools/call"]])
+    }
+}
+
 @Suite struct ConfigLoaderRefusalTests {
     struct Case: Sendable, CustomTestStringConvertible {
         let label: String
@@ -194,6 +217,21 @@ import Testing
              field: "catalog.failureThreshold", mentions: "positive integer"),
         Case(label: "maxBodyBytes negative", json: #"{"servers":[],"limits":{"maxBodyBytes":-5}}"#,
              field: "limits.maxBodyBytes", mentions: "positive integer"),
+        Case(label: "maxTrackedSessions zero", json: #"{"servers":[],"limits":{"maxTrackedSessions":0}}"#,
+             field: "limits.maxTrackedSessions", mentions: "positive integer"),
+        Case(label: "maxRevokedSessions not a number", json: #"{"servers":[],"limits":{"maxRevokedSessions":"many"}}"#,
+             field: "limits.maxRevokedSessions", mentions: "positive integer"),
+        Case(label: "maxStreamsPerSession negative", json: #"{"servers":[],"limits":{"maxStreamsPerSession":-1}}"#,
+             field: "limits.maxStreamsPerSession", mentions: "positive integer"),
+        Case(label: "maxStreamsPerIdentity below per session",
+             json: #"{"servers":[],"limits":{"maxStreamsPerSession":8,"maxStreamsPerIdentity":4}}"#,
+             field: "limits.maxStreamsPerIdentity", mentions: "maxStreamsPerSession"),
+        Case(label: "revocationsFile empty", json: #"{"servers":[],"session":{"revocationsFile":""}}"#,
+             field: "session.revocationsFile", mentions: "file path"),
+        Case(label: "rate limit methods unknown", json: #"{"servers":[],"rateLimits":[{"calls":1,"perSeconds":1,"methods":["tools/list"]}]}"#,
+             field: "rateLimits[0].methods", mentions: "initialize"),
+        Case(label: "rate limit methods empty", json: #"{"servers":[],"rateLimits":[{"calls":1,"perSeconds":1,"methods":[]}]}"#,
+             field: "rateLimits[0].methods", mentions: "non-empty"),
         Case(label: "mcpPath without slash", json: #"{"servers":[],"mcpPath":"mcp"}"#, field: "mcpPath", mentions: "starting with /"),
         Case(label: "empty serverName", json: #"{"servers":[],"serverName":""}"#, field: "serverName", mentions: "non-empty"),
     ]

@@ -68,11 +68,12 @@ enum Fixture {
 /// A router with a controllable clock and its own revocation list.
 struct RouterHarness {
     let config: GatewayConfig
-    let revocations = SessionRevocations()
+    let revocations: SessionRevocations
     let catalog: CatalogSnapshot
 
-    init(config: GatewayConfig = Fixture.config()) {
+    init(config: GatewayConfig = Fixture.config(), revocations: SessionRevocations = SessionRevocations()) {
         self.config = config
+        self.revocations = revocations
         catalog = Fixture.catalog(config: config)
     }
 

@@ -136,7 +136,7 @@ func memberRange(_ body: [UInt8], _ member: String, inRef: Bool = false) throws 
     @Test func revokedSessionIs404() throws {
         let token = try #require(h.openSession())
         let session = try #require(Fixture.signer.verify(token, now: UInt64(Fixture.t0)))
-        h.revocations.revoke(session, until: Fixture.t0 + 3600)
+        try h.revocations.revoke(session, until: Fixture.t0 + 3600, now: Fixture.t0)
         #expect(h.post(list, session: token).localReply?.status == 404)
     }
 
