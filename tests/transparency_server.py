@@ -35,7 +35,7 @@ import json
 import os
 import sys
 import weakref
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import mcp_types as types
@@ -43,6 +43,7 @@ import uvicorn
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.resolve import Elicit, ListRoots, Resolve, Sample
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import ServerMessageMetadata
 from pydantic import BaseModel
@@ -134,6 +135,57 @@ async def ping_client(ctx: Context) -> str:
     """Pings the client on this call's stream."""
     await ctx.session.send_request(types.PingRequest(), types.EmptyResult, metadata=in_call(ctx))
     return f"{NAME}: pong"
+
+
+# ------------------------------------------------------------------------------------------------
+# the same requests, era-adaptive (`Resolve(...)`): a server->client request on the call's stream up
+# to 2025-11-25; on 2026-07-28 (no back-channel: `ctx.elicit` raises there) an `InputRequiredResult`
+# whose `inputRequests` the client answers by retrying the call with `inputResponses` + `requestState`
+
+
+def _ask_name_resolver() -> Elicit[NameForm]:
+    return Elicit(f"{NAME}: what is your name?", NameForm)
+
+
+def _ask_model_resolver(prompt: str) -> Sample:
+    return Sample([types.SamplingMessage(role="user", content=types.TextContent(type="text", text=prompt))],
+                  max_tokens=64)
+
+
+def _roots_resolver() -> ListRoots:
+    return ListRoots()
+
+
+@mcp.tool()
+async def resolve_name(answer: Annotated[NameForm, Resolve(_ask_name_resolver)], ctx: Context) -> str:
+    """Elicits a name (form mode) via Resolve; says which round answered and which protocol version."""
+    return f"{NAME}: hello {answer.name} ({ctx.protocol_version})"
+
+
+@mcp.tool()
+async def resolve_model(prompt: str, answer: Annotated[types.CreateMessageResult, Resolve(_ask_model_resolver)],
+                        ctx: Context) -> str:
+    """sampling/createMessage with `prompt` via Resolve; returns what the client's model said."""
+    text = answer.content.text if isinstance(answer.content, types.TextContent) else repr(answer.content)
+    return f"{NAME}: model said {text} ({ctx.protocol_version})"
+
+
+@mcp.tool()
+async def resolve_roots(answer: Annotated[types.ListRootsResult, Resolve(_roots_resolver)], ctx: Context) -> str:
+    """roots/list via Resolve; returns the root URIs as a JSON list."""
+    return f"{NAME}: roots " + json.dumps([str(r.uri) for r in answer.roots]) + f" ({ctx.protocol_version})"
+
+
+# ------------------------------------------------------------------------------------------------
+# progress on the call's stream
+
+
+@mcp.tool()
+async def count_progress(ctx: Context, steps: int = 3) -> str:
+    """Reports progress 1..steps of `steps` (message "<name> step i") on this call's stream."""
+    for i in range(1, min(steps, 20) + 1):
+        await ctx.report_progress(i, steps, f"{NAME} step {i}")
+    return f"{NAME}: counted {steps}"
 
 
 # ------------------------------------------------------------------------------------------------
