@@ -2,31 +2,51 @@
 import Glibc
 #endif
 
-/// Where a server listens: `host:port`, parsed from a flag such as `:50051` or `127.0.0.1:9090`.
+/// Where a server listens: `host:port`, parsed from a flag such as `:50051` or `127.0.0.1:9090`, or
+/// a Unix domain socket, `unix:/path` (only processes that may open the file can connect: a way to
+/// make sure the gRPC port's only peer is Envoy).
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: UInt16
+    /// Set for a Unix domain socket (then `host` and `port` are unused).
+    public var unixPath: String?
 
     public init(host: String, port: UInt16) {
         self.host = host
         self.port = port
     }
 
-    /// Accepts `:PORT` (all interfaces), `HOST:PORT`, `[V6]:PORT`.
+    public init(unixPath: String) {
+        self.host = "unix"
+        self.port = 0
+        self.unixPath = unixPath
+    }
+
+    /// Accepts `:PORT` (all interfaces), `HOST:PORT`, `[V6]:PORT`, `unix:/absolute/path`.
     public init?(parsing text: String) {
+        if text.hasPrefix("unix:") {
+            let path = String(text.dropFirst(5))
+            // sockaddr_un holds 108 bytes including the terminating NUL.
+            guard path.hasPrefix("/"), path.utf8.count < 108, !path.utf8.contains(0) else { return nil }
+            self.init(unixPath: path)
+            return
+        }
         guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        self.host = host.isEmpty ? "0.0.0.0" : host
-        self.port = port
+        self.init(host: host.isEmpty ? "0.0.0.0" : host, port: port)
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String {
+        if let unixPath { return "unix:\(unixPath)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 }
 
 enum Socket {
     /// A non-blocking listening socket. SO_REUSEADDR so a restart does not wait out TIME_WAIT.
     static func listen(_ address: ListenAddress, backlog: Int32 = 4096) throws -> (fd: Int32, port: UInt16) {
+        if let path = address.unixPath { return (try listenUnix(path, backlog: backlog), 0) }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -54,6 +74,42 @@ enum Socket {
         return (fd, boundPort(fd))
     }
 
+    /// A listening Unix domain socket at `path`, readable and writable by the owner and group only
+    /// (0660): the filesystem decides who may connect. A stale socket file left by a previous run is
+    /// replaced; any other kind of file at the path is an error.
+    static func listenUnix(_ path: String, backlog: Int32) throws -> Int32 {
+        var st = stat()
+        if lstat(path, &st) == 0 {
+            guard (st.st_mode & S_IFMT) == S_IFSOCK else { throw SystemError.call("bind(unix:\(path)): not a socket file", EEXIST) }
+            unlink(path)
+        }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SystemError.call("socket(AF_UNIX)", errno) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+            raw[bytes.count] = 0
+        }
+        let old = umask(0o117)  // the socket file is created 0660
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        umask(old)
+        guard rc == 0 else {
+            let e = errno
+            close(fd)
+            throw SystemError.call("bind(unix:\(path))", e)
+        }
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let e = errno
+            close(fd)
+            throw SystemError.call("listen(unix:\(path))", e)
+        }
+        return fd
+    }
+
     static func boundPort(_ fd: Int32) -> UInt16 {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -77,6 +133,7 @@ enum Socket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) }
         }
         guard ok == 0 else { return "unknown" }
+        if storage.ss_family == sa_family_t(AF_UNIX) { return "unix" }
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let rc = withUnsafePointer(to: &storage) {

@@ -70,8 +70,8 @@ final class Gateway: @unchecked Sendable {
         health.setServing(true)
         logger.info("mcp-gateway started", [
             ("version", GatewayVersion.current),
-            ("grpc", "\(options.grpcListen.host):\(grpcServer.port)"),
-            ("admin", "\(options.adminListen.host):\(adminServer.port)"),
+            ("grpc", options.grpcListen.unixPath.map { "unix:\($0)" } ?? "\(options.grpcListen.host):\(grpcServer.port)"),
+            ("admin", options.adminListen.unixPath.map { "unix:\($0)" } ?? "\(options.adminListen.host):\(adminServer.port)"),
             ("threads", String(options.threads)),
             ("mode", options.configPath == nil ? "pass-through" : "mcp"),
         ])

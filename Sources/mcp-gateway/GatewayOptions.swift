@@ -43,7 +43,8 @@ struct GatewayOptions {
                                it the processor only passes traffic through.
       --enable-test-services   also serve mcpgateway.testing.v1.Echo (tests only)
       --version                print the version and exit
-    ADDR is HOST:PORT, [V6]:PORT or :PORT (all interfaces). Both ports are for Envoy and probes
+    ADDR is HOST:PORT, [V6]:PORT, :PORT (all interfaces) or unix:/PATH (a Unix domain socket, mode
+    0660: only its owner and group, i.e. Envoy, can connect). Both ports are for Envoy and probes
     only: they listen on loopback unless told otherwise (e.g. --grpc-listen 0.0.0.0:50051).
     """
 

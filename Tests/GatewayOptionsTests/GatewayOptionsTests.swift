@@ -16,6 +16,15 @@ struct GatewayOptionsTests {
         #expect(o.adminListen == ListenAddress(host: "::", port: 9091))
     }
 
+    @Test func theGRPCPortCanBeAUnixSocket() throws {
+        let o = try GatewayOptions.parse(["--grpc-listen", "unix:/run/mcp/grpc.sock"])
+        #expect(o.grpcListen.unixPath == "/run/mcp/grpc.sock")
+        #expect(o.grpcListen.description == "unix:/run/mcp/grpc.sock")
+        for bad in ["unix:relative.sock", "unix:/" + String(repeating: "x", count: 120)] {
+            #expect(throws: (any Error).self) { try GatewayOptions.parse(["--grpc-listen", bad]) }
+        }
+    }
+
     @Test func usageStatesTheLoopbackDefaults() {
         #expect(GatewayOptions.usage.contains("[default 127.0.0.1:50051]"))
         #expect(GatewayOptions.usage.contains("[default 127.0.0.1:9090]"))
