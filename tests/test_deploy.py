@@ -520,8 +520,10 @@ def test_envoy_and_gateway_configs_agree(rendered, name):
             assert server_routes.get(s["name"]) == c["name"]
             assert c["type"] == "STRICT_DNS"
             assert endpoint(c) == (url.hostname, url.port or 80), f"{s['name']}: cluster and url disagree"
+    if "mcp_gateway_metadata" in cl:  # the protected-resource metadata's own pool (auth on)
+        assert endpoint(cl["mcp_gateway_metadata"]) == ("127.0.0.1", 9090)
     for c in cl.values():
-        if c["name"] not in ("mcp_gateway_grpc", "mcp_gateway_streams", "mcp_dynamic_servers"):
+        if c["name"] not in ("mcp_gateway_grpc", "mcp_gateway_streams", "mcp_gateway_metadata", "mcp_dynamic_servers"):
             assert c["type"] == "STRICT_DNS" and endpoint(c)[0].endswith(".svc.cluster.local"), c["name"]
     # Auth on both sides or on neither.
     assert ("auth" in gw) == ("envoy.filters.http.ext_authz" in filters)
@@ -548,6 +550,7 @@ def _without_auth(envoy_cfg):
     hcm["http_filters"] = [f for f in hcm["http_filters"] if f["name"] != "envoy.filters.http.ext_authz"]
     vh = hcm["route_config"]["virtual_hosts"][0]
     vh["routes"] = [r for r in vh["routes"] if r["match"].get("path") != "/.well-known/oauth-protected-resource"]
+    e["static_resources"]["clusters"] = [c for c in e["static_resources"]["clusters"] if c["name"] != "mcp_gateway_metadata"]
     return e
 
 
@@ -567,7 +570,10 @@ def test_envoy_configs_do_not_drift(rendered):
         for key in ("access_log", "local_reply_config", "request_timeout", "stream_idle_timeout"):
             assert hcm.get(key) == shcm.get(key), key
         ours_cl, shipped_cl = clusters(ours), clusters(shipped)
-        for name in ("mcp_gateway_grpc", "mcp_gateway_streams", "mcp_dynamic_servers"):
+        for name in ("mcp_gateway_grpc", "mcp_gateway_streams", "mcp_gateway_metadata", "mcp_dynamic_servers"):
+            if name not in shipped_cl:
+                assert name not in ours_cl, name
+                continue
             a, b = copy.deepcopy(ours_cl[name]), copy.deepcopy(shipped_cl[name])
             for c in (a, b):
                 for hc in c.get("health_checks", []):

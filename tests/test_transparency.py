@@ -7,7 +7,8 @@ twice: `[direct]` against the servers themselves (the control: one SDK client pe
 names) and `[gateway]` through Envoy + gateway (one SDK client, prefixed names), with the same
 assertions. Both servers number their own requests from 1, so features with server->client
 requests call alpha and beta concurrently in one client session: ids collide unless the gateway
-keeps them apart. Clients are the official SDK `mcp.Client(mode="legacy")` (2025-11-25 sessions).
+keeps them apart. Clients are the official SDK `mcp.Client(mode="legacy")` (2025-11-25 sessions),
+except the 2026-07-28 tests at the end (`mode="auto"`, checked to have negotiated 2026-07-28).
 """
 import itertools
 import json
@@ -925,3 +926,158 @@ async def test_a_2026_listen_gets_resource_updates_with_its_own_uris(stack, via)
                         if all(u in seen for u in uris.values() if via == "gateway" or u in [str(x) for x in sub.honored.resource_subscriptions]):
                             break
     assert seen == set(uris.values())
+
+
+# ------------------------------------------------------------------------------------------------
+# 2026-07-28 clients: the rows of the handshake-era matrix that exist in 2026-07-28
+#
+# `Client(mode="auto")` negotiates 2026-07-28 (server/discover) with both the servers and the
+# gateway; every test first checks that it did (no silent fallback to a session). In 2026-07-28 a
+# server never sends a request to the client: a tool that needs input answers with an
+# `InputRequiredResult` and the client retries the call with `inputResponses` + `requestState`; the
+# client's identity and capabilities ride `_meta` on every request; closing the call's response
+# stream is its cancellation; log delivery is opted into per request (`_meta` logLevel).
+
+
+MODERN = "2026-07-28"
+
+
+@asynccontextmanager
+async def connect_modern(stack, via, callbacks, **overrides):
+    async with connect(stack, via, callbacks, mode="auto", **overrides) as peer:
+        versions = {s: peer.clients[s].protocol_version for s in SERVERS}
+        assert versions == {s: MODERN for s in SERVERS}, f"did not negotiate {MODERN}: {versions}"
+        yield peer
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_2026_client_capabilities_and_info_reach_the_server_on_every_request(stack, via):
+    """Two 2026-07-28 clients with different identities interleave calls: each request is seen with
+    the clientInfo and capabilities of the client that sent it (no identity is remembered from an
+    earlier request or shared between clients)."""
+    async def seen(peer):
+        return {s: json.loads(t) if t.startswith("{") else t for s, t in (await peer.both("whoami")).items()}
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect_modern(stack, via, Callbacks()) as full, \
+                connect_modern(stack, via, Callbacks(), client_info=types.Implementation(name="bare-client", version="1"),
+                               elicitation_callback=None, sampling_callback=None, list_roots_callback=None) as bare:
+            rounds = [(await seen(full), await seen(bare)) for _ in range(2)]
+        if via == "gateway":  # agree with the control, field for field
+            async with connect_modern(stack, "direct", Callbacks()) as control:
+                assert rounds[0][0] == await seen(control)
+    for full_seen, bare_seen in rounds:
+        for s in SERVERS:
+            assert full_seen[s] == {"server": s, "protocolVersion": MODERN, "capabilities": FULL_CAPABILITIES,
+                                    "clientInfo": {"name": CLIENT_INFO.name, "version": CLIENT_INFO.version}}, full_seen
+            assert bare_seen[s] == {"server": s, "protocolVersion": MODERN, "capabilities": {},
+                                    "clientInfo": {"name": "bare-client", "version": "1"}}, bare_seen
+
+
+INPUT_REQUIRED = {
+    # tool: (arguments for server s, expected text from server s, the input request the client must answer)
+    "resolve_name": (lambda s: {}, lambda s: f"{s}: hello Ada-{s} ({MODERN})", "elicitation/create"),
+    "resolve_model": (lambda s: {"prompt": f"question for {s}"},
+                      lambda s: f"{s}: model said answer to question for {s} ({MODERN})", "sampling/createMessage"),
+    "resolve_roots": (lambda s: {}, lambda s: f"{s}: roots {json.dumps(ROOTS)} ({MODERN})", "roots/list"),
+}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("tool", list(INPUT_REQUIRED))
+@pytest.mark.parametrize("via", VIAS)
+async def test_2026_input_required_round_trip_during_a_call(stack, via, tool):
+    """alpha and beta each answer the first round with an InputRequiredResult (same input request
+    keys on both servers); the client answers both at once and retries; each tool's result carries
+    the answer meant for its own server."""
+    args, expected, method = INPUT_REQUIRED[tool]
+    cb = Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect_modern(stack, via, cb) as peer:
+            got = await peer.both(tool, args)
+    assert got == {s: expected(s) for s in SERVERS}, f"input requests the client answered: {cb.asked}"
+    assert sorted(m for m, _ in cb.asked) == [method] * len(SERVERS), cb.asked
+    if tool in ("resolve_name", "resolve_model"):
+        assert sorted(server for _, server in cb.asked) == sorted(SERVERS), cb.asked
+        assert cb.overlapped, "alpha's and beta's input requests were never pending at the same time"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_2026_closing_the_call_stream_cancels_the_call_on_its_server(stack, via):
+    """Cancelling the awaiting scope makes the 2026-07-28 SDK client close the call's response
+    stream (it POSTs no notifications/cancelled); the server that runs the call must see the
+    cancellation - through the gateway too - and the call must not finish."""
+    def counts(texts):
+        return {s: json.loads(t) if t.startswith("{") else {"error": t} for s, t in texts.items()}
+
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect_modern(stack, via, Callbacks()) as peer:
+            before = counts(await peer.both("cancelled_calls"))
+            scopes = {}
+
+            async def run_slow(server):
+                with anyio.CancelScope() as scope:
+                    scopes[server] = scope
+                    await peer.clients[server].call_tool(peer.tool(server, "slow"), {"seconds": 8})
+
+            async with anyio.create_task_group() as tg:
+                for s in SERVERS:
+                    tg.start_soon(run_slow, s)
+                started = counts(await peer.both("cancelled_calls", lambda s: {
+                    "min_started": before[s]["started"] + 1, "wait_seconds": 3}))
+                assert all(started[s]["started"] == before[s]["started"] + 1 for s in SERVERS), (before, started)
+                for scope in scopes.values():
+                    scope.cancel()
+            after = counts(await peer.both("cancelled_calls", lambda s: {
+                "min_cancelled": before[s]["cancelled"] + 1, "wait_seconds": 4}))
+    assert {s: after[s]["cancelled"] - before[s]["cancelled"] for s in SERVERS} == {s: 1 for s in SERVERS}, \
+        (before, after)
+    assert all(after[s]["finished"] == before[s]["finished"] for s in SERVERS), (before, after)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_2026_log_level_in_meta_selects_the_log_messages_of_the_call(stack, via):
+    """`emit_logs` logs debug, info, warning and error on its call's stream. A 2026-07-28 client that
+    opts in at "warning" (`_meta` logLevel on each request) gets exactly warning and error from
+    each server; one that does not opt in gets none."""
+    quiet, loud = Callbacks(), Callbacks()
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect_modern(stack, via, quiet) as peer:
+            quiet_sent = await peer.both("emit_logs")
+        async with connect_modern(stack, via, loud, log_level="warning") as peer:
+            loud_sent = await peer.both("emit_logs")
+            await loud.wait_for(lambda: all((("error", f"{s}: error message") in loud.logs) for s in SERVERS), 4)
+    # the tool cannot see the filter (the SDK applies it): it reports what it tried to send
+    assert quiet_sent == loud_sent == {s: f"{s}: sent debug,info,warning,error" for s in SERVERS}, (quiet_sent, loud_sent)
+    assert {s: [lvl for lvl, data in loud.logs if str(data).startswith(f"{s}:")] for s in SERVERS} == {
+        s: ["warning", "error"] for s in SERVERS}, loud.logs
+    assert quiet.logs == [], quiet.logs
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_2026_progress_notifications_arrive_in_the_call_stream(stack, via):
+    """`count_progress` reports 1..3 of 3; each call's progress callback gets its own server's, in order."""
+    progress = {s: [] for s in SERVERS}
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect_modern(stack, via, Callbacks()) as peer:
+            async def one(server):
+                async def on_progress(value, total, message):
+                    progress[server].append((value, total, message))
+                result = await peer.clients[server].call_tool(peer.tool(server, "count_progress"), {"steps": 3},
+                                                              progress_callback=on_progress)
+                return result.content[0].text
+
+            texts = {}
+
+            async def run(server):
+                texts[server] = await one(server)
+
+            async with anyio.create_task_group() as tg:
+                for s in SERVERS:
+                    tg.start_soon(run, s)
+    assert texts == {s: f"{s}: counted 3" for s in SERVERS}, texts
+    assert progress == {s: [(i, 3, f"{s} step {i}") for i in (1, 2, 3)] for s in SERVERS}, progress

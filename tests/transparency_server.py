@@ -3,7 +3,10 @@
 that happens *after* a call starts, so tests can check a gateway is transparent to it:
 server->client requests inside a call (elicitation, sampling, roots, ping), cancellation, logging
 with `logging/setLevel`, `resources/subscribe` + `notifications/resources/updated`, and a
-server->client request on the standalone GET stream outside any call.
+server->client request on the standalone GET stream outside any call. For 2026-07-28 clients
+(sessionless; no server->client requests) `resolve_name`/`resolve_model`/`resolve_roots` ask through
+`Resolve(...)`, which becomes an `InputRequiredResult` round trip, and `count_progress` reports
+progress on the call's stream; `whoami`, `slow`, `emit_logs` and `touch` serve both eras.
 
 Run:  python tests/transparency_server.py --port 9201 --name alpha
 Serves MCP at /mcp and GET /healthz. Every tool's text starts with "<name>:" (or carries
