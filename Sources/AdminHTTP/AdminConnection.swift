@@ -20,17 +20,36 @@ final class AdminConnection: ServerConnection {
     private var writeInterest = false
     /// Set while a streaming response owns the connection: further requests wait.
     private var activeStream: AdminEventStream?
+    /// A connection must complete a request within this long of opening or of its previous
+    /// request (slow or stalled peers, idle keep-alives); a streaming response is exempt.
+    private let requestTimeout: Double
+    private var lastRequest = MonotonicClock.now()
 
-    init(fd: Int32, loop: EventLoop, handler: @escaping AdminHandler, logger: Logger, onClose: @escaping (AdminConnection) -> Void) {
+    init(fd: Int32, loop: EventLoop, handler: @escaping AdminHandler, logger: Logger, requestTimeout: Double = 15,
+         onClose: @escaping (AdminConnection) -> Void) {
         self.fd = fd
         self.loop = loop
         self.handler = handler
         self.logger = logger
+        self.requestTimeout = requestTimeout
         self.onClose = onClose
     }
 
     func start() throws {
         try loop.register(fd: fd, handler: self)
+        scheduleTimeoutCheck(after: requestTimeout)
+    }
+
+    private func scheduleTimeoutCheck(after delay: Double) {
+        loop.schedule(after: delay) { [weak self] in
+            guard let self, !self.closed else { return }
+            if self.activeStream != nil {
+                self.scheduleTimeoutCheck(after: self.requestTimeout)
+                return
+            }
+            let waited = MonotonicClock.now() - self.lastRequest
+            if waited >= self.requestTimeout { self.close() } else { self.scheduleTimeoutCheck(after: self.requestTimeout - waited) }
+        }
     }
 
     func readable() {
@@ -44,6 +63,7 @@ final class AdminConnection: ServerConnection {
         parser.append(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
         do {
             while !closeAfterWrite, activeStream == nil, let request = try parser.next() {
+                lastRequest = MonotonicClock.now()
                 let keepAlive = request.header("connection")?.lowercased() != "close"
                 switch handler(request) {
                 case .response(var response):
@@ -151,9 +171,10 @@ final class AdminConnection: ServerConnection {
 
 /// The admin HTTP/1.1 server (metrics, health probes).
 public enum AdminServer {
-    public static func make(address: ListenAddress, group: EventLoopGroup, logger: Logger, handler: @escaping AdminHandler) -> TCPServer {
-        TCPServer(address: address, group: group, logger: logger) { fd, loop, onClose in
-            AdminConnection(fd: fd, loop: loop, handler: handler, logger: logger, onClose: { onClose($0) })
+    public static func make(address: ListenAddress, group: EventLoopGroup, logger: Logger, maxConnections: Int = Int.max,
+                            requestTimeout: Double = 15, handler: @escaping AdminHandler) -> TCPServer {
+        TCPServer(address: address, group: group, logger: logger, maxConnections: maxConnections) { fd, loop, onClose in
+            AdminConnection(fd: fd, loop: loop, handler: handler, logger: logger, requestTimeout: requestTimeout, onClose: { onClose($0) })
         }
     }
 }

@@ -54,6 +54,25 @@ final class HTTP2Connection: ServerConnection {
         // The server preface (SETTINGS) waits for the client's first bytes: a client speaking
         // HTTP/1.1 by mistake then gets a clean HTTP/1.1 error instead of binary frames.
         try loop.register(fd: fd, handler: self)
+        loop.schedule(after: settings.prefaceTimeoutSeconds) { [weak self] in
+            guard let self, !self.isClosed, self.firstBytes.count < 24 else { return }
+            self.close(reason: "no HTTP/2 preface within \(self.settings.prefaceTimeoutSeconds) s")
+        }
+        scheduleIdleCheck()
+    }
+
+    /// When the last stream ended (or the connection started), for the idle timeout.
+    private var idleSince = MonotonicClock.now()
+
+    private func scheduleIdleCheck() {
+        loop.schedule(after: min(settings.idleTimeoutSeconds, 60)) { [weak self] in
+            guard let self, !self.isClosed, !self.draining else { return }
+            if self.streams.isEmpty && MonotonicClock.now() - self.idleSince >= self.settings.idleTimeoutSeconds {
+                self.beginGracefulShutdown()
+            } else {
+                self.scheduleIdleCheck()
+            }
+        }
     }
 
     // MARK: FileDescriptorHandler
@@ -289,6 +308,7 @@ final class HTTP2Connection: ServerConnection {
 
     fileprivate func streamClosed(streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
+        if streams.isEmpty { idleSince = MonotonicClock.now() }
         nghttp2_session_set_stream_user_data(session, streamID, nil)
         stream.markClosed()
         stream.delegate?.streamClosed(stream, errorCode: errorCode)

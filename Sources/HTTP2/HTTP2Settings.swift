@@ -10,6 +10,10 @@ public struct HTTP2Settings: Sendable {
     public var maxFrameSize: UInt32 = 16_384
     /// How long a draining connection waits between the shutdown notice and the final GOAWAY.
     public var goawayGraceSeconds: Double = 0.1
+    /// A connection that has not sent the HTTP/2 preface by then is closed (a stalled or silent peer).
+    public var prefaceTimeoutSeconds: Double = 10
+    /// A connection with no open stream for this long is drained (GOAWAY); Envoy reconnects on demand.
+    public var idleTimeoutSeconds: Double = 600
 
     public init() {}
 }

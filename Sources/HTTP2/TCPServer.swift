@@ -31,13 +31,22 @@ public final class TCPServer: @unchecked Sendable {
     /// Per-loop registries of live connections, touched only on their loop.
     private var registries: [ConnectionRegistry] = []
     private let openConnections = Atomic<Int>(0)
+    /// Connections held at once; past it a new connection is closed as soon as it is accepted (the
+    /// peer sees a reset, not a hang), so idle connections cannot exhaust descriptors.
+    public let maxConnections: Int
+    private let refused = Atomic<Int>(0)
 
-    public init(address: ListenAddress, group: EventLoopGroup, logger: Logger, factory: @escaping ConnectionFactory) {
+    public init(address: ListenAddress, group: EventLoopGroup, logger: Logger, maxConnections: Int = Int.max,
+                factory: @escaping ConnectionFactory) {
         self.address = address
         self.group = group
         self.factory = factory
         self.logger = logger
+        self.maxConnections = maxConnections
     }
+
+    /// Connections closed at once because `maxConnections` were open.
+    public var refusedConnections: Int { refused.load(ordering: .relaxed) }
 
     public var connectionCount: Int { openConnections.load(ordering: .relaxed) }
 
@@ -100,6 +109,15 @@ public final class TCPServer: @unchecked Sendable {
     }
 
     fileprivate func accepted(fd: Int32, loop: EventLoop, registry: ConnectionRegistry) {
+        guard openConnections.load(ordering: .relaxed) < maxConnections else {
+            close(fd)
+            let n = refused.wrappingAdd(1, ordering: .relaxed).newValue
+            if n == 1 || n % 1000 == 0 {
+                logger.warning("connection limit reached: closing new connections", [("address", address.description),
+                                                                                   ("limit", String(maxConnections)), ("refused", String(n))])
+            }
+            return
+        }
         openConnections.add(1, ordering: .relaxed)
         let conn = factory(fd, loop) { [weak self, registry] conn in
             registry.connections[ObjectIdentifier(conn)] = nil

@@ -56,13 +56,17 @@ final class Gateway: @unchecked Sendable {
         if options.enableTestServices { services.append(TestEchoService()) }
         let grpc = GRPCServer(services: services, maxReceiveMessageSize: options.maxMessageBytes,
                               logger: Logger(component: "grpc"))
-        let grpcServer = HTTP2Server.make(address: options.grpcListen, group: group, logger: Logger(component: "http2"), handler: grpc)
+        var h2 = HTTP2Settings()
+        h2.prefaceTimeoutSeconds = options.requestTimeoutSeconds
+        let grpcServer = HTTP2Server.make(address: options.grpcListen, group: group, settings: h2, logger: Logger(component: "http2"),
+                                          maxConnections: options.maxConnections, handler: grpc)
         try grpcServer.start()
         self.grpcServer = grpcServer
 
         let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource, metrics: metrics.registry,
                                 ready: { [weak self] in self?.readiness() ?? (false, "starting") })
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
+                                           maxConnections: options.maxConnections, requestTimeout: options.requestTimeoutSeconds,
                                            handler: { admin.handle($0) })
         try adminServer.start()
         self.adminServer = adminServer

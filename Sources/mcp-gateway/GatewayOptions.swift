@@ -10,6 +10,11 @@ import Logging
 struct GatewayOptions {
     var grpcListen = ListenAddress(host: "127.0.0.1", port: 50051)
     var adminListen = ListenAddress(host: "127.0.0.1", port: 9090)
+    /// Connections each port holds at once (then new ones are closed at once).
+    var maxConnections = 10_000
+    /// Admin port: a request must complete this long after the connection opened or the previous
+    /// request; gRPC port: the HTTP/2 preface must arrive within it.
+    var requestTimeoutSeconds = 15.0
     var threads = EventLoopGroup.defaultThreadCount
     var logLevel = LogLevel.info
     var drainSeconds = 10.0
@@ -39,6 +44,10 @@ struct GatewayOptions {
       --log-level LEVEL        debug | info | warn | error                    [default info]
       --drain-seconds S        graceful drain deadline on SIGTERM/SIGINT      [default 10]
       --max-message-bytes N    largest gRPC message accepted                  [default 16777216]
+      --max-connections N      connections each port holds at once            [default 10000]
+      --request-timeout-seconds S  admin: a request must complete within S of the
+                               connection opening or the previous request; gRPC: the
+                               HTTP/2 preface within S                        [default 15]
       --config FILE            gateway config (JSON): the MCP servers to federate. Without
                                it the processor only passes traffic through.
       --enable-test-services   also serve mcpgateway.testing.v1.Echo (tests only)
@@ -82,6 +91,14 @@ struct GatewayOptions {
                 let v = try value(flag)
                 guard let n = Int(v), n > 0 else { throw ParseError.invalidValue(flag: flag, value: v) }
                 o.maxMessageBytes = n
+            case "--max-connections":
+                let v = try value(flag)
+                guard let n = Int(v), n > 0 else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.maxConnections = n
+            case "--request-timeout-seconds":
+                let v = try value(flag)
+                guard let s = Double(v), s > 0, s.isFinite else { throw ParseError.invalidValue(flag: flag, value: v) }
+                o.requestTimeoutSeconds = s
             case "--enable-test-services": o.enableTestServices = true
             case "--config": o.configPath = try value(flag)
             default: throw ParseError.unknownFlag(flag)

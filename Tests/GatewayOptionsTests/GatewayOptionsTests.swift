@@ -25,6 +25,16 @@ struct GatewayOptionsTests {
         }
     }
 
+    @Test func connectionLimitsHaveDefaultsAndFlags() throws {
+        let d = try GatewayOptions.parse([])
+        #expect(d.maxConnections == 10_000 && d.requestTimeoutSeconds == 15)
+        let o = try GatewayOptions.parse(["--max-connections", "50", "--request-timeout-seconds", "2.5"])
+        #expect(o.maxConnections == 50 && o.requestTimeoutSeconds == 2.5)
+        for bad in [["--max-connections", "0"], ["--request-timeout-seconds", "-1"], ["--request-timeout-seconds", "inf"]] {
+            #expect(throws: (any Error).self) { try GatewayOptions.parse(bad) }
+        }
+    }
+
     @Test func usageStatesTheLoopbackDefaults() {
         #expect(GatewayOptions.usage.contains("[default 127.0.0.1:50051]"))
         #expect(GatewayOptions.usage.contains("[default 127.0.0.1:9090]"))
