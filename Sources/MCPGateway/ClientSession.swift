@@ -18,15 +18,21 @@ public struct ClientSession: Sendable, Equatable, Hashable {
     /// session with them, so servers see what the client can do (elicitation, sampling, roots).
     /// Carried in the id itself, so any replica or a restarted process still knows them.
     public let clientInit: [UInt8]
+    /// The client declared a capability that lets servers send it requests (elicitation,
+    /// sampling, roots): its calls are relayed by the gateway so those requests can be answered;
+    /// clients without one keep the direct path through Envoy. Decided once at `initialize` and
+    /// carried in the id as a flag, so calls pay nothing to know it.
+    public let acceptsServerRequests: Bool
 
     public init(token: String, nonce: [UInt8], issuedAt: UInt64, protocolVersion: String, identityDigest: String,
-                clientInit: [UInt8] = []) {
+                clientInit: [UInt8] = [], acceptsServerRequests: Bool = false) {
         self.token = token
         self.nonce = nonce
         self.issuedAt = issuedAt
         self.protocolVersion = protocolVersion
         self.identityDigest = identityDigest
         self.clientInit = clientInit
+        self.acceptsServerRequests = acceptsServerRequests
     }
 }
 
@@ -63,10 +69,12 @@ public struct SessionSigner: Sendable {
         payload.append(UInt8(identity.count))
         payload += identity
         let facts = Array(clientInit.prefix(Self.maxClientInitBytes))
+        let accepts = ClientSession.declaresServerRequestCapabilities(facts)
+        payload.append(accepts ? 1 : 0)
         payload += facts
         let token = "\(Self.tag).\(Base64URL.encode(payload)).\(Base64URL.encode(Array(mac(payload).prefix(16))))"
         return ClientSession(token: token, nonce: nonce, issuedAt: now, protocolVersion: protocolVersion, identityDigest: identityDigest,
-                             clientInit: facts)
+                             clientInit: facts, acceptsServerRequests: accepts)
     }
 
     /// HMAC-SHA256 under the session key, for other gateway-issued values that must be
@@ -94,11 +102,12 @@ public struct SessionSigner: Sendable {
             return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity)
         }
         let at = 25 + vlen
-        guard payload.count > at, payload.count >= at + 1 + Int(payload[at]) else { return nil }
+        guard payload.count > at, payload.count >= at + 2 + Int(payload[at]) else { return nil }
         let ilen = Int(payload[at])
         let identity = String(decoding: payload[(at + 1)..<(at + 1 + ilen)], as: UTF8.self)
+        let flags = payload[at + 1 + ilen]
         return ClientSession(token: token, nonce: nonce, issuedAt: issued, protocolVersion: version, identityDigest: identity,
-                             clientInit: Array(payload[(at + 1 + ilen)...]))
+                             clientInit: Array(payload[(at + 2 + ilen)...]), acceptsServerRequests: flags & 1 == 1)
     }
 
     /// `g2.<payload>.<mac>` (or `g1.…`) → the decoded payload, the MAC and whether it is a `g1`

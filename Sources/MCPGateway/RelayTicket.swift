@@ -60,10 +60,8 @@ public struct RelayTicket: Sendable, Equatable {
 }
 
 extension ClientSession {
-    /// The client declared a capability that lets servers send it requests (elicitation,
-    /// sampling, roots): its calls are relayed by the gateway, so those requests can be answered.
-    /// Clients without one keep the direct path through Envoy.
-    public var acceptsServerRequests: Bool {
+    /// Whether `clientInit` declares elicitation, sampling or roots (see `acceptsServerRequests`).
+    static func declaresServerRequestCapabilities(_ clientInit: [UInt8]) -> Bool {
         guard clientInit.count > 20, let scanner = try? JSONScanner(clientInit[...]),
               let caps = scanner.lastMember(named: "capabilities", in: scanner.root), scanner.kind(at: caps) == .object else { return false }
         return ["elicitation", "sampling", "roots"].contains { scanner.lastMember(named: $0, in: caps) != nil }

@@ -79,6 +79,8 @@ import Testing
         let issued = signer.issue(protocolVersion: "2025-11-25", identityDigest: "jwt:alice", clientInit: facts, now: now)
         let back = signer.verify(issued.token, now: now)
         #expect(back?.clientInit == facts)
+        #expect(back?.acceptsServerRequests == true, "roots and sampling declared: decided at issue, carried as a flag")
+        #expect(signer.verify(signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: now).token, now: now)?.acceptsServerRequests == false)
         #expect(back?.identityDigest == "jwt:alice")
         #expect(issued.token.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7f }, "an id is visible ASCII (it travels in a header)")
     }
@@ -129,7 +131,7 @@ import Testing
         // real key verifies, so refusals above are about the MAC, not the layout.
         var payload = [UInt8](repeating: 7, count: 16)
         for shift in stride(from: 56, through: 0, by: -8) { payload.append(UInt8(truncatingIfNeeded: now >> UInt64(shift))) }
-        payload.append(10); payload += utf8("2025-11-25"); payload.append(2); payload += utf8("me")
+        payload.append(10); payload += utf8("2025-11-25"); payload.append(2); payload += utf8("me"); payload.append(0)
         let mac = Array(HMACSHA256.digest(key: Self.key, payload).prefix(16))
         let session = try #require(signer.verify(token(payload, mac), now: now))
         #expect(session.nonce == [UInt8](repeating: 7, count: 16))
