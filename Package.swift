@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth", "HTTPHeaderText"]),
 
         // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
-        .target(name: "HTTPClient", dependencies: ["COpenSSL"]),
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "HTTP2"]),
 
         // The binary.
         .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),

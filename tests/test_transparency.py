@@ -1081,3 +1081,29 @@ async def test_2026_progress_notifications_arrive_in_the_call_stream(stack, via)
                     tg.start_soon(run, s)
     assert texts == {s: f"{s}: counted 3" for s in SERVERS}, texts
     assert progress == {s: [(i, 3, f"{s} step {i}") for i in (1, 2, 3)] for s in SERVERS}, progress
+
+
+@pytest.mark.anyio
+async def test_servers_that_do_not_answer_hold_no_gateway_thread(stack):
+    """Twenty relayed calls wait at once on servers that take their time (as a server that never
+    answers would): the gateway waits on its event loops, so its thread count does not grow with
+    them; and they all complete."""
+    calls = 20
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, "gateway", Callbacks()) as peer:
+            client = peer.clients["alpha"]
+            await peer.call("alpha", "whoami")  # sessions open, connections pooled
+            baseline = stack.metric_value("process_threads")
+            results = []
+
+            async def one(i):
+                server = SERVERS[i % 2]
+                results.append(await peer.call(server, "slow", {"seconds": 2.5}))
+
+            async with anyio.create_task_group() as tg:
+                for i in range(calls):
+                    tg.start_soon(one, i)
+                assert await wait_metric(stack, "mcp_relayed_calls", lambda v: v >= calls), "the calls were not all relayed at once"
+                during = stack.metric_value("process_threads")
+            assert len(results) == calls and all("slept" in r for r in results), results
+    assert during - baseline < 5, f"{during - baseline} more threads while {calls} relayed calls waited"

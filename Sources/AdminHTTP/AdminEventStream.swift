@@ -5,7 +5,7 @@ import HTTP2
 /// `send` and `close` work from any thread: they hop to the connection's loop. `onClose` runs
 /// once when the stream ends from either side, so subscribers can unregister.
 public final class AdminEventStream: @unchecked Sendable {
-    let loop: EventLoop
+    public let loop: EventLoop
     weak var connection: AdminConnection?
     private var closeHandlers: [@Sendable () -> Void] = []
     private(set) var closed = false

@@ -172,7 +172,7 @@ public final class EventLoop: @unchecked Sendable {
                 if ev.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, let h = handlers[fd] { h.hangup() }
             }
             runInbox()
-            timers.fireDue(now: MonotonicClock.now())
+            for work in timers.takeDue(now: MonotonicClock.now()) { work() }
             runEndOfTick()
         }
     }

@@ -39,12 +39,15 @@ struct TimerQueue {
         return Int32(min(ms.rounded(.up), 60_000))
     }
 
-    mutating func fireDue(now: Double) {
+    /// Removes and returns the work of every timer due by `now`, in deadline order. The caller runs
+    /// it after this returns: work that schedules a timer (a periodic check re-arming itself) must
+    /// not touch the queue while it is being mutated.
+    mutating func takeDue(now: Double) -> [() -> Void] {
+        var due: [() -> Void] = []
         while true {
             dropCancelledTop()
-            guard let first = heap.first, first.deadline <= now else { return }
-            let entry = popTop()
-            entry.work()
+            guard let first = heap.first, first.deadline <= now else { return due }
+            due.append(popTop().work)
         }
     }
 

@@ -153,7 +153,8 @@ public struct LimitsConfig: Sendable, Equatable {
     /// Largest JSON-RPC body accepted (Envoy's own buffer limit applies first).
     public var maxBodyBytes: Int
     /// Calls the gateway relays itself at once (calls of clients that accept server→client
-    /// requests: each holds a thread and two connections while it runs). Over it: a JSON-RPC error.
+    /// requests: each holds two connections while it runs, and a thread for https servers).
+    /// Over it: a JSON-RPC error.
     public var maxRelayedCalls: Int = 256
     /// How long a relayed call may wait for its server's reply head, then between events.
     public var relayedCallTimeoutSeconds: Int = 300

@@ -132,23 +132,25 @@ struct MCPStreamEndpoint: Sendable {
                                             now: UInt64(WallClock.unixSeconds())) else {
             return error(403, "relay ticket refused: not issued by this gateway for this session and body, or expired")
         }
+        // A relayed call is a call: an agent runs many at once, so only the caller's identity cap
+        // (and the global limits.maxRelayedCalls) applies, not the per-session stream cap.
         let slot: StreamQuota.Ticket
-        switch admit(session, head, router) {
+        switch admit(nil, head, router) {
         case .failure(let refused): return Self.refusal(refused, era: head.era)
         case .success(let t): slot = t
         }
         let body = request.body
         return .stream(status: 200, headers: Self.sseHeaders + [("mcp-session-id", session.token)]) { [quota] stream in
             stream.onClose { quota.release(slot) }
-            let handle = relay.start(ticket, body: body, client: session, signer: router.signer,
+            let cancel = relay.start(ticket, body: body, client: session, signer: router.signer, loop: stream.loop,
                                      send: { stream.send($0) }, finish: { stream.close() })
-            guard let handle else {
+            guard let cancel else {
                 let full = JSONRPCError(code: -32000, message: "The gateway is relaying as many calls as it may (limits.maxRelayedCalls); retry shortly")
                 stream.send(NotificationHub.event(String(decoding: JSONRPCReply.error(id: ticket.rawID.isEmpty ? nil : ticket.rawID[...], full), as: UTF8.self)))
                 stream.close()
                 return
             }
-            stream.onClose { handle.cancel() }
+            stream.onClose { cancel() }
         }
     }
 

@@ -1,0 +1,205 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import HTTP2
+
+/// One plain-HTTP/1.1 exchange whose response is read on an event loop, for long waits that must
+/// not hold a thread: a relayed MCP call may wait minutes for a server (or a user answering an
+/// elicitation), and a server that never answers must cost a timer, not a blocked thread.
+///
+/// Only the connect runs on a background queue (DNS and connect block; both are bounded by
+/// `connectTimeout`); writing the request, waiting and reading happen on `loop`. Every callback
+/// runs on the loop thread, `onEnd` exactly once. `cancel()` may be called from any thread.
+/// https URLs are not handled here (the caller uses the blocking client for them).
+public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable {
+    public enum End: Sendable, Equatable {
+        case complete
+        case failed(HTTPClientError)
+    }
+
+    private let loop: EventLoop
+    private let headTimeout: Double
+    private let idleTimeout: Double?
+    private let onHead: (HTTPResponseHead) -> Void
+    private let onBody: ([UInt8]) -> Void
+    private let onEnd: (End) -> Void
+    // Loop-confined state.
+    private var fd: Int32 = -1
+    private var parser: ResponseParser
+    private var output: [UInt8] = []
+    private var outputOffset = 0
+    private var finished = false
+    private var headSeen = false
+    private let started = MonotonicClock.now()
+    private var lastRead = MonotonicClock.now()
+    private var writeInterest = false
+
+    private init(loop: EventLoop, method: String, headTimeout: Double, idleTimeout: Double?,
+                 onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping ([UInt8]) -> Void, onEnd: @escaping (End) -> Void) {
+        self.loop = loop
+        self.headTimeout = headTimeout
+        self.idleTimeout = idleTimeout
+        self.onHead = onHead
+        self.onBody = onBody
+        self.onEnd = onEnd
+        parser = ResponseParser(requestMethod: method)
+    }
+
+    /// Starts the exchange. The callbacks run on `loop`.
+    public static func start(_ request: HTTPRequest, on loop: EventLoop, connectTimeout: Double, headTimeout: Double,
+                             idleTimeout: Double?, onHead: @escaping (HTTPResponseHead) -> Void,
+                             onBody: @escaping ([UInt8]) -> Void, onEnd: @escaping (End) -> Void) -> LoopHTTPExchange {
+        let exchange = LoopHTTPExchange(loop: loop, method: request.method, headTimeout: headTimeout, idleTimeout: idleTimeout,
+                                        onHead: onHead, onBody: onBody, onEnd: onEnd)
+        let bytes: [UInt8]
+        do { bytes = try RequestEncoder.encode(request) } catch {
+            loop.execute { exchange.finish(.failed(error)) }
+            return exchange
+        }
+        guard request.url.scheme == .http else {
+            loop.execute { exchange.finish(.failed(.invalidURL("only http:// is served on the event loop"))) }
+            return exchange
+        }
+        DispatchQueue.global().async {
+            let result: Result<Int32, HTTPClientError>
+            do throws(HTTPClientError) {
+                result = .success(try TCPSocket.connect(host: request.url.host, port: request.url.port,
+                                                        deadline: .after(seconds: connectTimeout), handle: nil))
+            } catch {
+                result = .failure(error)
+            }
+            loop.execute { exchange.connected(result, request: bytes) }
+        }
+        return exchange
+    }
+
+    /// Ends the exchange now (the client went away); `onEnd` is not called for a cancellation.
+    public func cancel() {
+        loop.execute { [self] in
+            guard !finished else { return }
+            finished = true
+            closeSocket()
+        }
+    }
+
+    private func connected(_ result: Result<Int32, HTTPClientError>, request: [UInt8]) {
+        switch result {
+        case .failure(let error):
+            finish(.failed(error))
+        case .success(let socket):
+            guard !finished else { Glibc.close(socket); return }
+            fd = socket
+            output = request
+            do { try loop.register(fd: fd, handler: self, readable: true, writable: false) } catch {
+                finish(.failed(.ioFailed(errno: EBADF, description: "could not watch the connection")))
+                return
+            }
+            flush()
+            scheduleDeadlineCheck()
+        }
+    }
+
+    private func scheduleDeadlineCheck() {
+        loop.schedule(after: 1) { [weak self] in
+            guard let self, !self.finished else { return }
+            let now = MonotonicClock.now()
+            if !self.headSeen && now - self.started > self.headTimeout { self.finish(.failed(.timeout)); return }
+            if self.headSeen, let idle = self.idleTimeout, now - self.lastRead > idle { self.finish(.failed(.timeout)); return }
+            self.scheduleDeadlineCheck()
+        }
+    }
+
+    private func flush() {
+        while outputOffset < output.count {
+            let n = output.withUnsafeBytes { write(fd, $0.baseAddress! + outputOffset, output.count - outputOffset) }
+            if n > 0 { outputOffset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                if !writeInterest { writeInterest = true; loop.modify(fd: fd, readable: true, writable: true) }
+                return
+            }
+            if n < 0 && errno == EINTR { continue }
+            finish(.failed(.ioFailed(errno: errno, description: String(cString: strerror(errno)))))
+            return
+        }
+        output = []
+        outputOffset = 0
+        if writeInterest { writeInterest = false; loop.modify(fd: fd, readable: true, writable: false) }
+    }
+
+    public func readable() {
+        guard !finished else { return }
+        let buffer = loop.readBuffer
+        for _ in 0..<8 {
+            let n = read(fd, buffer.baseAddress, buffer.count)
+            if n > 0 {
+                lastRead = MonotonicClock.now()
+                parser.append(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+                guard drain(final: false) else { return }
+                if n < buffer.count { return }
+            } else if n == 0 {
+                _ = drain(final: true)
+                return
+            } else {
+                if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return }
+                finish(.failed(.ioFailed(errno: errno, description: String(cString: strerror(errno)))))
+                return
+            }
+        }
+    }
+
+    /// Hands parsed events on; false once the exchange has ended.
+    private func drain(final: Bool) -> Bool {
+        do {
+            while !finished, let event = try parser.next() {
+                if handle(event) { return false }
+            }
+            if final && !finished {
+                if let event = try parser.finishInput(), handle(event) { return false }
+                if !finished { finish(.failed(.closedEarly)) }
+                return false
+            }
+        } catch {
+            finish(.failed(error))
+            return false
+        }
+        return !finished
+    }
+
+    /// True when this event ended the exchange.
+    private func handle(_ event: ResponseParser.Event) -> Bool {
+        switch event {
+        case .head(let head):
+            headSeen = true
+            onHead(head)
+        case .body(let bytes):
+            onBody(bytes)
+        case .end:
+            finish(.complete)
+            return true
+        }
+        return finished
+    }
+
+    public func writable() { flush() }
+
+    public func hangup() {
+        guard !finished else { return }
+        _ = drain(final: true)
+        if !finished { finish(.failed(.closedEarly)) }
+    }
+
+    private func finish(_ end: End) {
+        guard !finished else { return }
+        finished = true
+        closeSocket()
+        onEnd(end)
+    }
+
+    private func closeSocket() {
+        guard fd >= 0 else { return }
+        loop.deregister(fd: fd)
+        Glibc.close(fd)
+        fd = -1
+    }
+}
