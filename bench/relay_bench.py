@@ -34,7 +34,7 @@ import anyio  # noqa: E402
 import mcp_types as types  # noqa: E402
 from mcp import Client  # noqa: E402
 
-from federation_stack import FederatedStack  # noqa: E402
+from federation_stack import stack_with_servers  # noqa: E402
 from test_transparency import TransparencyServer  # noqa: E402
 
 
@@ -81,16 +81,9 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
-        servers = {n: TransparencyServer(n, log_dir) for n in ("alpha", "beta")}
-        stack = FederatedStack(log_dir, extra_servers=[{"name": n, "url": s.url, "timeoutSeconds": 10} for n, s in servers.items()])
-        stack.transparency = servers
-        try:
-            stack.wait_for_tools(["alpha_whoami"])
+        makers = {n: (lambda n=n: TransparencyServer(n, log_dir)) for n in ("alpha", "beta")}
+        with stack_with_servers(log_dir, makers, ["alpha_whoami"], "transparency") as stack:
             rows = anyio.run(run, stack, a.calls)
-        finally:
-            stack.stop()
-            for s in servers.values():
-                s.stop()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     lines = [f"# Relayed calls vs the direct path ({datetime.date.today()})", "",
              f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "

@@ -11,6 +11,7 @@ import json
 
 import anyio
 import uvicorn
+from asgi_body import read_body, replaying
 from mcp.server.mcpserver import Context, MCPServer
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -62,12 +63,7 @@ def pinned(app):
                                 [(b"allow", b"POST")])
         if scope["method"] != "POST":
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            m = await receive()
-            chunks.append(m.get("body", b""))
-            more = m.get("more_body", False)
-        body = b"".join(chunks)
+        body = await read_body(receive)
         try:
             msg = json.loads(body)
         except ValueError:
@@ -80,16 +76,7 @@ def pinned(app):
         if args.era == "handshake" and requested == MODERN:
             return await refuse(send, 400, {"jsonrpc": "2.0", "id": msg.get("id"), "error": {
                 "code": -32022, "message": "Unsupported protocol version", "data": {"supported": supported, "requested": requested}}})
-        sent = False
-
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
-        return await app(scope, replay, send)
+        return await app(scope, replaying(body, receive), send)
 
     return wrapper
 

@@ -1,6 +1,7 @@
 """The federated stack for end-to-end tests: two real MCP servers (the examples, on the official
 SDK), the gateway with a config naming them, and the stock Envoy with the shipped envoy.yaml."""
 import json
+from contextlib import contextmanager
 import time
 import urllib.request
 from pathlib import Path
@@ -157,3 +158,24 @@ def parse_body(text, content_type):
         return json.loads(text)
     except ValueError:
         return text
+
+
+@contextmanager
+def stack_with_servers(log_dir, makers, wait_for, attribute):
+    """A FederatedStack with extra MCP servers: `makers` maps each server's name to a function that
+    starts it (an object with `.url` and `.stop()`); the started servers are kept on the stack as
+    `attribute` ({name: server}); everything is stopped at the end, also when start-up fails."""
+    servers, stack = {}, None
+    try:
+        for name, make in makers.items():
+            servers[name] = make()
+        stack = FederatedStack(log_dir, extra_servers=[{"name": n, "url": srv.url, "timeoutSeconds": 10}
+                                                       for n, srv in servers.items()])
+        setattr(stack, attribute, servers)
+        stack.wait_for_tools(wait_for)
+        yield stack
+    finally:
+        if stack is not None:
+            stack.stop()
+        for srv in servers.values():
+            srv.stop()

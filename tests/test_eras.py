@@ -10,7 +10,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from federation_stack import FederatedStack
+from federation_stack import stack_with_servers
 from harness import Proc, free_port, wait_for_http
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
@@ -31,19 +31,10 @@ class PinnedServer(Proc):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("eras")
-    servers, s = {}, None
-    try:
-        servers["newonly"] = PinnedServer("newonly", "modern", log_dir)
-        servers["oldonly"] = PinnedServer("oldonly", "handshake", log_dir)
-        s = FederatedStack(log_dir, extra_servers=[{"name": n, "url": p.url, "timeoutSeconds": 10} for n, p in servers.items()])
-        s.pinned = servers
-        s.wait_for_tools(["newonly_echo", "oldonly_echo"])
+    makers = {"newonly": lambda: PinnedServer("newonly", "modern", log_dir),
+              "oldonly": lambda: PinnedServer("oldonly", "handshake", log_dir)}
+    with stack_with_servers(log_dir, makers, ["newonly_echo", "oldonly_echo"], "pinned") as s:
         yield s
-    finally:
-        if s is not None:
-            s.stop()
-        for p in servers.values():
-            p.stop()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from federation_stack import FederatedStack, parse_body
+from federation_stack import parse_body, stack_with_servers
 from harness import Proc, free_port, wait_for_http
 
 SERVERS = ("alpha", "beta")
@@ -56,21 +56,9 @@ class TransparencyServer(Proc):
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     log_dir = tmp_path_factory.mktemp("transparency")
-    servers = {}
-    s = None
-    try:
-        for name in SERVERS:
-            servers[name] = TransparencyServer(name, log_dir)
-        s = FederatedStack(log_dir, extra_servers=[{"name": n, "url": srv.url, "timeoutSeconds": 10}
-                                                   for n, srv in servers.items()])
-        s.transparency = servers
-        s.wait_for_tools([f"{n}_whoami" for n in SERVERS])
+    makers = {name: (lambda name=name: TransparencyServer(name, log_dir)) for name in SERVERS}
+    with stack_with_servers(log_dir, makers, [f"{n}_whoami" for n in SERVERS], "transparency") as s:
         yield s
-    finally:
-        if s is not None:
-            s.stop()
-        for srv in servers.values():
-            srv.stop()
 
 
 @pytest.fixture
@@ -285,31 +273,37 @@ async def test_server_request_outside_a_call(stack, via):
 @pytest.mark.anyio
 @pytest.mark.parametrize("via", VIAS)
 async def test_cancellation_reaches_the_server_that_runs_the_call(stack, via):
+    with anyio.fail_after(TEST_TIMEOUT):
+        async with connect(stack, via, Callbacks()) as peer:
+            await cancel_slow_calls_on_both(peer)
+
+
+async def cancel_slow_calls_on_both(peer):
+    """Starts `slow` on alpha and beta, cancels both the SDK's way (cancelling the awaiting scope:
+    handshake-era clients then send notifications/cancelled, 2026-07-28 clients close the call's
+    stream), and checks each server saw exactly one cancellation and no finish."""
     def counts(texts):
         return {s: json.loads(t) if t.startswith("{") else {"error": t} for s, t in texts.items()}
 
-    with anyio.fail_after(TEST_TIMEOUT):
-        async with connect(stack, via, Callbacks()) as peer:
-            before = counts(await peer.both("cancelled_calls"))
-            scopes = {}
+    before = counts(await peer.both("cancelled_calls"))
+    scopes = {}
 
-            async def run_slow(server):
-                with anyio.CancelScope() as scope:
-                    scopes[server] = scope
-                    await peer.clients[server].call_tool(peer.tool(server, "slow"), {"seconds": 8})
+    async def run_slow(server):
+        with anyio.CancelScope() as scope:
+            scopes[server] = scope
+            await peer.clients[server].call_tool(peer.tool(server, "slow"), {"seconds": 8})
 
-            async with anyio.create_task_group() as tg:
-                for s in SERVERS:
-                    tg.start_soon(run_slow, s)
-                # the server waits (up to 3 s) until its `slow` has started: no client-side polling
-                started = counts(await peer.both("cancelled_calls", lambda s: {
-                    "min_started": before[s]["started"] + 1, "wait_seconds": 3}))
-                assert all(started[s]["started"] == before[s]["started"] + 1 for s in SERVERS), (before, started)
-                # the SDK's way: cancel the awaiting scope; it then sends notifications/cancelled
-                for scope in scopes.values():
-                    scope.cancel()
-            after = counts(await peer.both("cancelled_calls", lambda s: {
-                "min_cancelled": before[s]["cancelled"] + 1, "wait_seconds": 4}))
+    async with anyio.create_task_group() as tg:
+        for s in SERVERS:
+            tg.start_soon(run_slow, s)
+        # the server waits (up to 3 s) until its `slow` has started: no client-side polling
+        started = counts(await peer.both("cancelled_calls", lambda s: {
+            "min_started": before[s]["started"] + 1, "wait_seconds": 3}))
+        assert all(started[s]["started"] == before[s]["started"] + 1 for s in SERVERS), (before, started)
+        for scope in scopes.values():
+            scope.cancel()
+    after = counts(await peer.both("cancelled_calls", lambda s: {
+        "min_cancelled": before[s]["cancelled"] + 1, "wait_seconds": 4}))
     assert {s: after[s]["cancelled"] - before[s]["cancelled"] for s in SERVERS} == {s: 1 for s in SERVERS}, \
         (before, after)
     assert all(after[s]["finished"] == before[s]["finished"] for s in SERVERS), (before, after)
@@ -1009,32 +1003,9 @@ async def test_2026_closing_the_call_stream_cancels_the_call_on_its_server(stack
     """Cancelling the awaiting scope makes the 2026-07-28 SDK client close the call's response
     stream (it POSTs no notifications/cancelled); the server that runs the call must see the
     cancellation - through the gateway too - and the call must not finish."""
-    def counts(texts):
-        return {s: json.loads(t) if t.startswith("{") else {"error": t} for s, t in texts.items()}
-
     with anyio.fail_after(TEST_TIMEOUT):
         async with connect_modern(stack, via, Callbacks()) as peer:
-            before = counts(await peer.both("cancelled_calls"))
-            scopes = {}
-
-            async def run_slow(server):
-                with anyio.CancelScope() as scope:
-                    scopes[server] = scope
-                    await peer.clients[server].call_tool(peer.tool(server, "slow"), {"seconds": 8})
-
-            async with anyio.create_task_group() as tg:
-                for s in SERVERS:
-                    tg.start_soon(run_slow, s)
-                started = counts(await peer.both("cancelled_calls", lambda s: {
-                    "min_started": before[s]["started"] + 1, "wait_seconds": 3}))
-                assert all(started[s]["started"] == before[s]["started"] + 1 for s in SERVERS), (before, started)
-                for scope in scopes.values():
-                    scope.cancel()
-            after = counts(await peer.both("cancelled_calls", lambda s: {
-                "min_cancelled": before[s]["cancelled"] + 1, "wait_seconds": 4}))
-    assert {s: after[s]["cancelled"] - before[s]["cancelled"] for s in SERVERS} == {s: 1 for s in SERVERS}, \
-        (before, after)
-    assert all(after[s]["finished"] == before[s]["finished"] for s in SERVERS), (before, after)
+            await cancel_slow_calls_on_both(peer)
 
 
 @pytest.mark.anyio

@@ -43,6 +43,7 @@ from typing import Annotated, Any
 import anyio
 import mcp_types as types
 import uvicorn
+from asgi_body import read_body, replaying
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
@@ -542,28 +543,14 @@ def record_posted_responses(app):
     async def wrapper(scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "POST":
             return await app(scope, receive, send)
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body = await read_body(receive)
         try:
             msg = json.loads(body)
             if isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg):
                 RESPONSES_SEEN.append(body.decode())
         except ValueError:
             pass
-        replayed = False
-
-        async def replay():
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()  # then disconnects etc.
-
-        return await app(scope, replay, send)
+        return await app(scope, replaying(body, receive), send)
 
     return wrapper
 
