@@ -179,3 +179,18 @@ def stack_with_servers(log_dir, makers, wait_for, attribute):
             stack.stop()
         for srv in servers.values():
             srv.stop()
+
+
+class ScriptServer(Proc):
+    """A test MCP server script (tests/<script>) on a free port, ready when its /healthz answers."""
+
+    def __init__(self, name, script, log_dir, *args):
+        import sys
+        self.port = free_port()
+        super().__init__(name, [sys.executable, str(Path(__file__).with_name(script)), "--port", str(self.port),
+                                "--name", name, *args], log_dir)
+        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/mcp"

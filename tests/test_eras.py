@@ -2,30 +2,20 @@
 enters the catalog, and a client of that era reaches its tools through the gateway as it does
 directly. (Translating between eras, so any client reaches any server, is not built yet: a client of
 the other era gets a clear error naming the server.)"""
-import sys
-from pathlib import Path
 
 import anyio
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from federation_stack import stack_with_servers
-from harness import Proc, free_port, wait_for_http
+from federation_stack import ScriptServer, stack_with_servers
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
 
 
-class PinnedServer(Proc):
+class PinnedServer(ScriptServer):
     def __init__(self, name, era, log_dir):
-        self.port = free_port()
-        super().__init__(name, [sys.executable, str(Path(__file__).with_name("era_pinned_server.py")),
-                                "--port", str(self.port), "--name", name, "--era", era], log_dir)
-        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/mcp"
+        super().__init__(name, "era_pinned_server.py", log_dir, "--era", era)
 
 
 @pytest.fixture(scope="module")

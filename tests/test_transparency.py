@@ -12,12 +12,10 @@ except the 2026-07-28 tests at the end (`mode="auto"`, checked to have negotiate
 """
 import itertools
 import json
-import sys
 import urllib.error
 import urllib.request
 import uuid
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 
 import anyio
 import httpx
@@ -25,8 +23,7 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from federation_stack import parse_body, stack_with_servers
-from harness import Proc, free_port, wait_for_http
+from federation_stack import ScriptServer, parse_body, stack_with_servers
 
 SERVERS = ("alpha", "beta")
 VIAS = ["direct", "gateway"]
@@ -41,16 +38,9 @@ ACCEPT_BOTH = "application/json, text/event-stream"
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
 
 
-class TransparencyServer(Proc):
+class TransparencyServer(ScriptServer):
     def __init__(self, name, log_dir):
-        self.port = free_port()
-        super().__init__(name, [sys.executable, str(Path(__file__).with_name("transparency_server.py")),
-                                "--port", str(self.port), "--name", name], log_dir)
-        wait_for_http(f"http://127.0.0.1:{self.port}/healthz")
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.port}/mcp"
+        super().__init__(name, "transparency_server.py", log_dir)
 
 
 @pytest.fixture(scope="module")
@@ -70,21 +60,11 @@ def anyio_backend():
 # client side: callbacks that record what arrived, and a view of both servers
 
 
-class Callbacks:
-    """The SDK client callbacks for one test, shared by all its clients; everything is recorded.
+class Changes:
+    """Something tests wait on: `_note()` when it changes, `wait_for(predicate)` without polling."""
 
-    Server->client requests meet at a rendezvous (bounded) so alpha's and beta's are pending at the
-    same time; answers depend on which server asked (the server's name leads its message), so an
-    answer delivered to the wrong server shows up in the tool result."""
-
-    def __init__(self, concurrent=len(SERVERS)):
-        self.logs = []          # (level, data)
-        self.updated = []       # notifications/resources/updated URIs
-        self.asked = []         # (method, server) of server->client requests seen
+    def __init__(self):
         self._changed = anyio.Event()
-        self._concurrent = concurrent
-        self._all_arrived = anyio.Event()
-        self.overlapped = True  # False once a rendezvous timed out: the requests were not pending together
 
     def _note(self):
         self._changed.set()
@@ -97,6 +77,23 @@ class Callbacks:
                 await self._changed.wait()
             return True
         return False
+
+
+class Callbacks(Changes):
+    """The SDK client callbacks for one test, shared by all its clients; everything is recorded.
+
+    Server->client requests meet at a rendezvous (bounded) so alpha's and beta's are pending at the
+    same time; answers depend on which server asked (the server's name leads its message), so an
+    answer delivered to the wrong server shows up in the tool result."""
+
+    def __init__(self, concurrent=len(SERVERS)):
+        super().__init__()
+        self.logs = []          # (level, data)
+        self.updated = []       # notifications/resources/updated URIs
+        self.asked = []         # (method, server) of server->client requests seen
+        self._concurrent = concurrent
+        self._all_arrived = anyio.Event()
+        self.overlapped = True  # False once a rendezvous timed out: the requests were not pending together
 
     async def _rendezvous(self, method, server):
         self.asked.append((method, server))
@@ -580,24 +577,16 @@ class TaskPeer:
         return tasks
 
 
-class Inbox:
+class Inbox(Changes):
     """Messages that arrived on GET streams; event-driven waits."""
 
     def __init__(self):
+        super().__init__()
         self.messages = []
-        self._changed = anyio.Event()
 
     def add(self, message):
         self.messages.append(message)
-        self._changed.set()
-        self._changed = anyio.Event()
-
-    async def wait_for(self, predicate, timeout):
-        with anyio.move_on_after(timeout):
-            while not predicate():
-                await self._changed.wait()
-            return True
-        return False
+        self._note()
 
 
 def by_server(tasks):
