@@ -23,7 +23,7 @@ import mcp_types as types
 import pytest
 from mcp import Client
 
-from federation_stack import ScriptServer, parse_body, stack_with_servers
+from federation_stack import FederatedStack, ScriptServer, parse_body, stack_with_servers
 
 SERVERS = ("alpha", "beta")
 VIAS = ["direct", "gateway"]
@@ -1067,3 +1067,40 @@ async def test_servers_that_do_not_answer_hold_no_gateway_thread(stack):
                 during = stack.metric_value("process_threads")
             assert len(results) == calls and all("slept" in r for r in results), results
     assert during - baseline < 5, f"{during - baseline} more threads while {calls} relayed calls waited"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("capable", [False, True])
+async def test_relayed_calls_carry_the_clients_credentials_as_the_direct_path_does(tmp_path, capable):
+    """A server configured with forwardAuthorization gets the client's own Authorization on every call,
+    relayed (client accepts elicitation) or not, and never the gateway's own discovery credential;
+    another server gets neither the client's token nor its cookies."""
+    import os
+    os.environ["TRANSPARENCY_GATEWAY_CREDENTIAL"] = "gateway-secret"
+    makers = {"alpha": lambda: TransparencyServer("alpha", tmp_path), "beta": lambda: TransparencyServer("beta", tmp_path)}
+    servers = {n: make() for n, make in makers.items()}
+    try:
+        stack = FederatedStack(tmp_path, extra_servers=[
+            {"name": "alpha", "url": servers["alpha"].url, "forwardAuthorization": True,
+             "credentials": {"header": "x-gateway-credential", "valueFromEnv": "TRANSPARENCY_GATEWAY_CREDENTIAL"}},
+            {"name": "beta", "url": servers["beta"].url}])
+        try:
+            stack.wait_for_tools(["alpha_seen_headers", "beta_seen_headers"])
+            cb = Callbacks()
+            kwargs = cb.client_kwargs() if capable else dict(mode="legacy")
+            with anyio.fail_after(TEST_TIMEOUT):
+                import httpx2
+                from mcp.client.streamable_http import streamable_http_client
+                async with httpx2.AsyncClient(headers={"authorization": "Bearer client-token", "cookie": "c=1"}) as http:
+                    async with Client(streamable_http_client(stack.url, http_client=http), **kwargs) as client:
+                        seen = {s: json.loads((await client.call_tool(f"{s}_seen_headers", {})).content[0].text) for s in ("alpha", "beta")}
+                        relayed = stack.metric_value("mcp_relayed_calls_total")
+        finally:
+            stack.stop()
+    finally:
+        for s in servers.values():
+            s.stop()
+    assert (relayed > 0) == capable
+    assert seen["alpha"]["authorization"] == "Bearer client-token"
+    assert seen["alpha"]["x-gateway-credential"] is None, "the gateway's own credential never rides on a client's call"
+    assert seen["beta"] == {"authorization": None, "cookie": None, "x-gateway-credential": None}

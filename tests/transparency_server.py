@@ -98,6 +98,14 @@ async def whoami(ctx: Context) -> str:
     }, sort_keys=True)
 
 
+@mcp.tool()
+async def seen_headers(ctx: Context) -> str:
+    """The credential headers this call arrived with (to check what the gateway forwards)."""
+    request = getattr(ctx.request_context, "request", None)
+    headers = getattr(request, "headers", {}) or {}
+    return json.dumps({name: headers.get(name) for name in ("authorization", "cookie", "x-gateway-credential")}, sort_keys=True)
+
+
 # ------------------------------------------------------------------------------------------------
 # server->client requests during a call (on the POST's SSE stream)
 

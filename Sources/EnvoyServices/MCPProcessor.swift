@@ -228,6 +228,12 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     private func forwardWithSession(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, _ stream: ExternalProcessorStream) {
+        if stream.isFinished {
+            // Envoy gave up on the request meanwhile (client gone, message timeout): a backend session
+            // opened for this call alone would never be ended by the access log.
+            if case .success(let backend) = result, plan.sessionless == .perCall { context.endBackendSession(plan.server.name, backend) }
+            return
+        }
         switch result {
         case .success(let backend):
             self.backendSession = backend

@@ -20,7 +20,10 @@ extension MCPStreamHandler {
         }
         let status = Int(h.firstString(":status") ?? "") ?? 0
         let contentType = h.firstString("content-type") ?? ""
-        if status == 404, plan.era == .handshake, let client = plan.clientSession, let expired = backendSession {
+        // Not for relayed calls (a 404 there is the gateway's own port refusing the session) nor for
+        // a sessionless call's one-off backend session (a retry would open another, never ended).
+        if status == 404, plan.era == .handshake, !plan.relayed, plan.sessionless != .perCall,
+           let client = plan.clientSession, let expired = backendSession {
             recoverExpiredSession(plan, client: client, expired: expired, stream)
             return
         }
@@ -51,7 +54,7 @@ extension MCPStreamHandler {
                                    outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicClock.now() - started)
         var set: [HeaderValueOption] = []
         var remove: [String] = []
-        if plan.era == .handshake, let client = plan.clientSession {
+        if plan.era == .handshake, let client = plan.clientSession, !client.token.isEmpty {
             set.append(.overwrite(key: "mcp-session-id", value: client.token))
         } else {
             remove.append("mcp-session-id")

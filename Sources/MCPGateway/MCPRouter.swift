@@ -308,10 +308,6 @@ public struct MCPRouter: Sendable {
         let requested = request.param("protocolVersion").flatMap { request.scanner.string(at: $0) }
         let version = ProtocolEra.negotiate(requested)
         let facts = Self.clientInit(of: request)
-        guard facts.count <= SessionSigner.maxClientInitBytes else {
-            return JSONRPCReply.errorReply(id: request.rawID, .invalidParams(
-                "initialize: capabilities and clientInfo together exceed \(SessionSigner.maxClientInitBytes) bytes"), era: .handshake)
-        }
         let session = signer.issue(protocolVersion: version, identityDigest: head.identityDigest, clientInit: facts, now: UInt64(clock()))
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
@@ -324,20 +320,41 @@ public struct MCPRouter: Sendable {
         return LocalReply(status: 200, body: body, headers: [("mcp-session-id", session.token)], newSession: session)
     }
 
-    /// `{"capabilities":…,"clientInfo":…}` with the client's own bytes for each (objects only).
+    /// `{"capabilities":…,"clientInfo":…}` for the session id: the client's own bytes for its
+    /// capabilities, and of its clientInfo the fields a server identifies a client by (name,
+    /// version, title; icons and URLs can be large and stay out). When that is still over the size
+    /// an id may carry, only the standard capabilities are kept (experimental and extension entries
+    /// dropped): a client is never refused for what it declares.
     static func clientInit(of request: JSONRPCRequest) -> [UInt8] {
-        var out = Array("{\"capabilities\":".utf8)
-        if let caps = request.param("capabilities"), request.scanner.kind(at: caps) == .object {
-            out += request.scanner.bytes[caps]
-        } else {
-            out += Array("{}".utf8)
+        let scanner = request.scanner
+        func compose(capabilities: (inout JSONWriter) -> Void) -> [UInt8] {
+            var w = JSONWriter(reservingCapacity: 256)
+            w.beginObject()
+            w.key("capabilities"); capabilities(&w)
+            if let info = request.param("clientInfo"), scanner.kind(at: info) == .object {
+                w.key("clientInfo"); w.beginObject()
+                for field in ["name", "version", "title"] {
+                    if let v = scanner.lastMember(named: field, in: info), let text = scanner.string(at: v) { w.key(field); w.string(text) }
+                }
+                w.endObject()
+            }
+            w.endObject()
+            return w.bytes
         }
-        if let info = request.param("clientInfo"), request.scanner.kind(at: info) == .object {
-            out += Array(",\"clientInfo\":".utf8)
-            out += request.scanner.bytes[info]
+        let caps = request.param("capabilities").flatMap { scanner.kind(at: $0) == .object ? $0 : nil }
+        let whole = compose { w in if let caps { w.raw(scanner.bytes[caps]) } else { w.beginObject(); w.endObject() } }
+        if whole.count <= SessionSigner.maxClientInitBytes { return whole }
+        return compose { w in
+            w.beginObject()
+            for name in ["roots", "sampling", "elicitation", "tasks"] {
+                if let caps, let v = scanner.lastMember(named: name, in: caps), scanner.kind(at: v) == .object, v.count <= 256 {
+                    w.key(name); w.raw(scanner.bytes[v])
+                } else if let caps, scanner.lastMember(named: name, in: caps) != nil {
+                    w.key(name); w.beginObject(); w.endObject()
+                }
+            }
+            w.endObject()
         }
-        out.append(UInt8(ascii: "}"))
-        return out
     }
 
     func discover(_ request: JSONRPCRequest, catalog: CatalogSnapshot) -> LocalReply {

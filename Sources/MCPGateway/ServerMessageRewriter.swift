@@ -41,6 +41,12 @@ public struct ServerMessageRewriter: Sendable {
             return parsed.splicing(idRange, with: sealed)
         case .notification:
             if Self.ownListChanges.contains(parsed.method) { return nil }
+            if parsed.method == "notifications/cancelled", let idRange = parsed.param("requestId") {
+                // The server withdraws one of its own requests: name it as the client knows it.
+                let sealed = ServerRequestID(server: server, backendSession: backendSession, rawID: Array(message[idRange]))
+                    .sealed(for: client, signer: signer)
+                return parsed.splicing(idRange, with: sealed)
+            }
             if parsed.method == "notifications/tasks/status" {
                 return sealingTaskIDs(in: message, parsed.scanner, within: parsed.paramsRange)
             }

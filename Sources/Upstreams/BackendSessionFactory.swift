@@ -1,6 +1,8 @@
 import Dispatch
 import HTTPClient
+import Logging
 import MCPGateway
+import Synchronization
 
 /// Creates per-client backend sessions (an `initialize` round trip) off the event loops, for
 /// `BackendSessionTable`, and ends them when the client session ends.
@@ -9,6 +11,7 @@ public struct BackendSessionFactory: Sendable {
     let http: HTTPClient
     let version: String
     private let queue = DispatchQueue(label: "backend-sessions", attributes: .concurrent)
+    private let inFlight = Counter()
 
     public init(store: CatalogStore, http: HTTPClient, version: String) {
         self.store = store
@@ -41,15 +44,25 @@ public struct BackendSessionFactory: Sendable {
     }
 
     /// Sends one client message to each of these backend sessions (fan-out of a client's
-    /// `notifications/cancelled`, `notifications/roots/list_changed`, `logging/setLevel`).
+    /// `notifications/cancelled`, `notifications/roots/list_changed`, `logging/setLevel`). At most
+    /// `maxBroadcastsInFlight` sends run at once: a client looping on notifications cannot fill the
+    /// queue that opens everyone's backend sessions; past it a send is dropped (and logged).
     public func broadcast(_ body: [UInt8], to sessions: [(server: String, session: String)], protocolVersion: String) {
         for (name, session) in sessions {
-            queue.async { [store, http, version] in
+            guard inFlight.increment() <= Self.maxBroadcastsInFlight else {
+                inFlight.decrement()
+                Logger(component: "sessions").warning("client notification dropped: too many in flight", [("server", name)])
+                continue
+            }
+            queue.async { [store, http, version, inFlight] in
+                defer { inFlight.decrement() }
                 guard let server = store.config.server(named: name) else { return }
                 MCPBackendClient(server: server, http: http, clientVersion: version).post(body, session: session, protocolVersion: protocolVersion)
             }
         }
     }
+
+    static let maxBroadcastsInFlight = 64
 
     public func end(server name: String, session: String) {
         queue.async { [store, http, version] in
@@ -58,4 +71,12 @@ public struct BackendSessionFactory: Sendable {
                 .deleteSession(session, protocolVersion: ProtocolEra.latestHandshake)
         }
     }
+}
+
+/// A shared count (the struct's copies share it).
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// Adds one; returns the new count.
+    func increment() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
+    func decrement() { value.wrappingSubtract(1, ordering: .relaxed) }
 }

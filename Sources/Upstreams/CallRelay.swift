@@ -37,7 +37,11 @@ public final class CallRelay: Sendable {
     /// Starts relaying one call; `send` gets SSE bytes for the client, `finish` runs once at the
     /// end. `loop` is the client connection's event loop (plain-http servers are waited for there).
     /// Returns what cancels it, or nil when the relay is full (nothing started).
+    /// `clientHeaders`: the client's own credentials and cookies that ext_proc let through (only for
+    /// servers whose config forwards them), sent on as Envoy would on the direct path. The server's
+    /// configured credential is the gateway's own (discovery) and is never added to a client's call.
     public func start(_ ticket: RelayTicket, body: [UInt8], client: ClientSession, signer: SessionSigner, loop: EventLoop?,
+                      clientHeaders: [(String, String)] = [],
                       send: @escaping @Sendable ([UInt8]) -> Void, finish: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
         let limits = store.config.limits
         guard active.wrappingAdd(1, ordering: .relaxed).newValue <= limits.maxRelayedCalls else {
@@ -62,7 +66,7 @@ public final class CallRelay: Sendable {
         var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
                                            ("mcp-protocol-version", client.protocolVersion)]
         if !ticket.backendSession.isEmpty { headers.append(("mcp-session-id", ticket.backendSession)) }
-        if let c = server.credential { headers.append((c.header, c.value)) }
+        headers += clientHeaders
         guard let request = try? HTTPRequest(method: "POST", url: server.url, headers: headers, body: body) else {
             done(.serverUnavailable(server.name, "its URL is not usable"))
             return {}
@@ -75,16 +79,21 @@ public final class CallRelay: Sendable {
         if let loop, request.url.scheme == .http {
             // The decoder lives on the loop thread: every exchange callback runs there.
             let decoder = LoopConfined(ServerEventDecoder(rewriter: rewriter, send: send, maxJSONBytes: 16 << 20))
-            let exchange = LoopHTTPExchange.start(request, on: loop, connectTimeout: server.timeoutSeconds, headTimeout: timeout,
+            let stop = LoopConfined<(@Sendable () -> Void)?>(nil)
+            let exchange = LoopHTTPExchange.start(request, on: loop, connectTimeout: min(server.timeoutSeconds, 10), headTimeout: timeout,
                                                   idleTimeout: timeout,
                                                   onHead: { decoder.value.head($0) },
-                                                  onBody: { _ = decoder.value.body($0) },
+                                                  onBody: { chunk in
+                                                      // A malformed stream or an oversized JSON reply: stop reading it.
+                                                      if !decoder.value.body(chunk) { stop.value?() }
+                                                  },
                                                   onEnd: { end in
                                                       switch end {
                                                       case .complete: done(outcome(decoder.value.end()))
                                                       case .failed(let e): done(outcome(.failed("\(e)")))
                                                       }
                                                   })
+            stop.value = { exchange.cancel(); done(outcome(decoder.value.end() == .ended ? .failed("malformed or oversized reply") : decoder.value.end())) }
             return { exchange.cancel(); done(nil) }
         }
         let handle = HTTPStreamHandle()

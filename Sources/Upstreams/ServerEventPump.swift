@@ -13,6 +13,7 @@ struct ServerEventDecoder {
     private var parser = SSEParser()
     private var status = 0
     private var isSSE = false
+    private var isJSON = false
     private var json: [UInt8] = []
     private var tooLarge = false
 
@@ -32,7 +33,9 @@ struct ServerEventDecoder {
 
     mutating func head(_ head: HTTPResponseHead) {
         status = head.status
-        isSSE = (head.header("content-type") ?? "").lowercased().hasPrefix("text/event-stream")
+        let type = (head.header("content-type") ?? "").lowercased()
+        isSSE = type.hasPrefix("text/event-stream")
+        isJSON = type.hasPrefix("application/json")
     }
 
     /// False to stop reading (a malformed stream, or a JSON reply over the limit).
@@ -52,7 +55,9 @@ struct ServerEventDecoder {
     func end() -> Outcome {
         if isSSE { return .ended }
         if tooLarge { return .failed("reply larger than \(maxJSONBytes) bytes") }
-        if (200..<300).contains(status), !json.isEmpty, json.first == UInt8(ascii: "{") {
+        // A JSON-RPC body is passed on whatever the status (an SDK answers bad requests with 400 and
+        // a JSON-RPC error), as it would reach the client directly.
+        if ((200..<300).contains(status) || isJSON), !json.isEmpty, json.first == UInt8(ascii: "{") {
             forward(json)
             return .ended
         }

@@ -140,10 +140,12 @@ struct MCPStreamEndpoint: Sendable {
         case .success(let t): slot = t
         }
         let body = request.body
+        // ext_proc removed these unless the server's config forwards them (forwardAuthorization).
+        let forwarded = ["authorization", "proxy-authorization", "cookie"].compactMap { name in request.header(name).map { (name, $0) } }
         return .stream(status: 200, headers: Self.sseHeaders + [("mcp-session-id", session.token)]) { [quota] stream in
             stream.onClose { quota.release(slot) }
             let cancel = relay.start(ticket, body: body, client: session, signer: router.signer, loop: stream.loop,
-                                     send: { stream.send($0) }, finish: { stream.close() })
+                                     clientHeaders: forwarded, send: { stream.send($0) }, finish: { stream.close() })
             guard let cancel else {
                 let full = JSONRPCError(code: -32000, message: "The gateway is relaying as many calls as it may (limits.maxRelayedCalls); retry shortly")
                 stream.send(NotificationHub.event(String(decoding: JSONRPCReply.error(id: ticket.rawID.isEmpty ? nil : ticket.rawID[...], full), as: UTF8.self)))

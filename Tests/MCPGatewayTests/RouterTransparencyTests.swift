@@ -16,16 +16,22 @@ import Testing
     @Test func initializeCarriesTheClientsCapabilitiesAndInfo() throws {
         let s = try session()
         #expect(text(s.clientInit) == #"{"capabilities":{"elicitation":{},"roots":{"listChanged":true}},"clientInfo":{"name":"agent","version":"7"}}"#)
+        #expect(s.acceptsServerRequests)
         // …and they survive the round trip through the id (another replica, a restart).
         #expect(Fixture.signer.verify(s.token, now: UInt64(Fixture.t0))?.clientInit == s.clientInit)
     }
 
-    @Test func oversizedCapabilitiesAreRefusedClearly() throws {
-        let huge = #"{"experimental":{"x":""# + String(repeating: "a", count: 3000) + #""}}"#
-        let body = #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":\#(huge)}}"#
+    /// A client is never refused for what it declares: large experimental entries and clientInfo
+    /// icons stay out of the id, the capabilities servers act on stay in.
+    @Test func largeClientFactsAreTrimmedNotRefused() throws {
+        let huge = #"{"experimental":{"x":""# + String(repeating: "a", count: 3000) + #""},"sampling":{},"roots":{"listChanged":true}}"#
+        let icon = #"[{"src":"data:image/png;base64,"# + String(repeating: "A", count: 4000) + #""}]"#
+        let body = #"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":\#(huge),"clientInfo":{"name":"big","version":"1","icons":\#(icon)}}}"#
         let reply = try #require(h.post(body).localReply)
-        #expect(reply.errorCode == -32602)
-        #expect(reply.newSession == nil)
+        let session = try #require(reply.newSession)
+        #expect(text(session.clientInit) == #"{"capabilities":{"roots":{"listChanged":true},"sampling":{}},"clientInfo":{"name":"big","version":"1"}}"#)
+        #expect(session.acceptsServerRequests)
+        #expect(session.token.utf8.count < 3200)
     }
 
     @Test(arguments: ["notifications/cancelled", "notifications/roots/list_changed"])

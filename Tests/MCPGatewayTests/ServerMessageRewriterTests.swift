@@ -26,6 +26,14 @@ import Testing
         #expect(rewriter.rewrite(msg) != other.rewrite(msg))
     }
 
+    /// A server withdrawing its own request names it as the client knows it (the sealed id).
+    @Test func aServerCancellingItsRequestNamesTheSealedID() throws {
+        let request = try tree(try #require(rewritten(#"{"jsonrpc":"2.0","id":0,"method":"elicitation/create","params":{}}"#)))
+        let cancel = try tree(try #require(rewritten(#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":0,"reason":"timeout"}}"#)))
+        #expect(cancel["params"]?["requestId"] == request["id"])
+        #expect(cancel["params"]?["reason"] == "timeout")
+    }
+
     @Test func resourceUpdatesNameTheFederatedURI() throws {
         let out = try #require(rewritten(#"{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///notes.txt"}}"#))
         #expect(out == #"{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"calc+file:///notes.txt"}}"#)
