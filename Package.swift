@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "AdminHTTPTests", dependencies: ["AdminHTTP"]),
         .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
-        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTP2"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
     ],

@@ -172,7 +172,7 @@ public final class EventLoop: @unchecked Sendable {
                 if ev.events & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0, let h = handlers[fd] { h.hangup() }
             }
             runInbox()
-            for work in timers.takeDue(now: MonotonicClock.now()) { work() }
+            for (id, work) in timers.takeDue(now: MonotonicClock.now()) where !timers.wasCancelled(id) { work() }
             runEndOfTick()
         }
     }

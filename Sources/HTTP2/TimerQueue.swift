@@ -42,13 +42,20 @@ struct TimerQueue {
     /// Removes and returns the work of every timer due by `now`, in deadline order. The caller runs
     /// it after this returns: work that schedules a timer (a periodic check re-arming itself) must
     /// not touch the queue while it is being mutated.
-    mutating func takeDue(now: Double) -> [() -> Void] {
-        var due: [() -> Void] = []
+    mutating func takeDue(now: Double) -> [(id: TimerID, work: () -> Void)] {
+        var due: [(id: TimerID, work: () -> Void)] = []
         while true {
             dropCancelledTop()
             guard let first = heap.first, first.deadline <= now else { return due }
-            due.append(popTop().work)
+            let entry = popTop()
+            due.append((TimerID(raw: entry.id), entry.work))
         }
+    }
+
+    /// Whether a timer taken by `takeDue` was cancelled since (by work that ran before it in the
+    /// same batch); forgets the cancellation either way.
+    mutating func wasCancelled(_ id: TimerID) -> Bool {
+        cancelled.remove(id.raw) != nil
     }
 
     private mutating func dropCancelledTop() {

@@ -8,8 +8,9 @@ import HTTP2
 /// not hold a thread: a relayed MCP call may wait minutes for a server (or a user answering an
 /// elicitation), and a server that never answers must cost a timer, not a blocked thread.
 ///
-/// Only the connect runs on a background queue (DNS and connect block; both are bounded by
-/// `connectTimeout`); writing the request, waiting and reading happen on `loop`. Every callback
+/// A numeric address (the usual case: a Service IP, 127.0.0.1) is connected without blocking, on
+/// the loop; only a host name needs a background queue for DNS and the connect (both bounded by
+/// `connectTimeout`). Writing the request, waiting and reading happen on `loop`. Every callback
 /// runs on the loop thread, `onEnd` exactly once. `cancel()` may be called from any thread.
 /// https URLs are not handled here (the caller uses the blocking client for them).
 public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable {
@@ -34,6 +35,9 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
     private let started = MonotonicClock.now()
     private var lastRead = MonotonicClock.now()
     private var writeInterest = false
+    /// A non-blocking connect in progress (numeric addresses): done when the socket is writable.
+    private var connecting = false
+    private var connectDeadline = Double.infinity
 
     private init(loop: EventLoop, method: String, headTimeout: Double, idleTimeout: Double?,
                  onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping ([UInt8]) -> Void, onEnd: @escaping (End) -> Void) {
@@ -61,7 +65,11 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
             loop.execute { exchange.finish(.failed(.invalidURL("only http:// is served on the event loop"))) }
             return exchange
         }
-        DispatchQueue.global().async {
+        if let address = NumericAddress(host: request.url.host, port: request.url.port) {
+            loop.execute { exchange.connectOnLoop(address, request: bytes, timeout: connectTimeout) }
+            return exchange
+        }
+        Self.connectQueue.async {
             let result: Result<Int32, HTTPClientError>
             do throws(HTTPClientError) {
                 result = .success(try TCPSocket.connect(host: request.url.host, port: request.url.port,
@@ -72,6 +80,35 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
             loop.execute { exchange.connected(result, request: bytes) }
         }
         return exchange
+    }
+
+    /// Host names only: DNS and the blocking connect, off the loops and off the shared pool's queues.
+    static let connectQueue = DispatchQueue(label: "loop-http-connect", attributes: .concurrent)
+
+    private func connectOnLoop(_ address: NumericAddress, request: [UInt8], timeout: Double) {
+        guard !finished else { return }
+        let socket = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard socket >= 0 else { finish(.failed(.connectFailed(errno: errno, description: String(cString: strerror(errno))))); return }
+        let rc = address.withSockaddr { Glibc.connect(socket, $0, $1) }
+        guard rc == 0 || errno == EINPROGRESS else {
+            let e = errno
+            Glibc.close(socket)
+            finish(.failed(.connectFailed(errno: e, description: String(cString: strerror(e)))))
+            return
+        }
+        var one: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        fd = socket
+        output = request
+        connecting = rc != 0
+        connectDeadline = MonotonicClock.now() + timeout
+        do { try loop.register(fd: fd, handler: self, readable: true, writable: connecting) } catch {
+            finish(.failed(.ioFailed(errno: EBADF, description: "could not watch the connection")))
+            return
+        }
+        writeInterest = connecting
+        if !connecting { flush() }
+        scheduleDeadlineCheck()
     }
 
     /// Ends the exchange now (the client went away); `onEnd` is not called for a cancellation.
@@ -104,6 +141,7 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
         loop.schedule(after: 1) { [weak self] in
             guard let self, !self.finished else { return }
             let now = MonotonicClock.now()
+            if self.connecting && now > self.connectDeadline { self.finish(.failed(.timeout)); return }
             if !self.headSeen && now - self.started > self.headTimeout { self.finish(.failed(.timeout)); return }
             if self.headSeen, let idle = self.idleTimeout, now - self.lastRead > idle { self.finish(.failed(.timeout)); return }
             self.scheduleDeadlineCheck()
@@ -129,6 +167,11 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
 
     public func readable() {
         guard !finished else { return }
+        if connecting {
+            // A refused or failed connect reports readable/hang-up too: name it as a connect failure.
+            writable()
+            return
+        }
         let buffer = loop.readBuffer
         for _ in 0..<8 {
             let n = read(fd, buffer.baseAddress, buffer.count)
@@ -181,10 +224,24 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
         return finished
     }
 
-    public func writable() { flush() }
+    public func writable() {
+        guard !finished else { return }
+        if connecting {
+            var error: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
+            guard error == 0 else {
+                finish(.failed(.connectFailed(errno: error, description: String(cString: strerror(error)))))
+                return
+            }
+            connecting = false
+        }
+        flush()
+    }
 
     public func hangup() {
         guard !finished else { return }
+        if connecting { writable(); return }
         _ = drain(final: true)
         if !finished { finish(.failed(.closedEarly)) }
     }
@@ -201,5 +258,36 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
         loop.deregister(fd: fd)
         Glibc.close(fd)
         fd = -1
+    }
+}
+
+/// An IPv4 or IPv6 literal and port, connectable without DNS.
+struct NumericAddress {
+    let family: Int32
+    private var v4 = sockaddr_in()
+    private var v6 = sockaddr_in6()
+
+    init?(host: String, port: UInt16) {
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if inet_pton(AF_INET, bare, &v4.sin_addr) == 1 {
+            family = AF_INET
+            v4.sin_family = sa_family_t(AF_INET)
+            v4.sin_port = port.bigEndian
+        } else if inet_pton(AF_INET6, bare, &v6.sin6_addr) == 1 {
+            family = AF_INET6
+            v6.sin6_family = sa_family_t(AF_INET6)
+            v6.sin6_port = port.bigEndian
+        } else {
+            return nil
+        }
+    }
+
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        if family == AF_INET {
+            var a = v4
+            return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        }
+        var a = v6
+        return withUnsafePointer(to: &a) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
     }
 }

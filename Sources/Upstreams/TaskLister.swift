@@ -2,6 +2,7 @@ import Dispatch
 import HTTPClient
 import JSONWire
 import MCPGateway
+import Synchronization
 
 /// `tasks/list` across the federation: each server that supports tasks is asked on the client's
 /// own backend session (a server with no session for this client holds no task of it), every page
@@ -22,33 +23,43 @@ public struct TaskLister: Sendable {
         self.backendSessions = backendSessions
     }
 
+    /// Within Envoy's ext_proc message timeout (5 s in the shipped configs): servers are asked in
+    /// parallel, and one that has not answered by then is named as unavailable.
+    static let deadlineSeconds = 4.0
+
     public func list(_ plan: GatherPlan, signer: SessionSigner, done: @escaping @Sendable ([UInt8]) -> Void) {
-        queue.async { [store, http, version, backendSessions] in
+        queue.async { [store, http, version, backendSessions, queue] in
             let sessions = backendSessions.sessions(client: plan.session).filter { plan.servers.contains($0.server) }
-            var tasks: [[UInt8]] = []
-            var failed: [String] = []
+            let results = Mutex<[String: [[UInt8]]]>([:])
+            let group = DispatchGroup()
             for (name, session) in sessions {
                 guard let server = store.config.server(named: name) else { continue }
-                let client = MCPBackendClient(server: server, http: http, clientVersion: version)
-                let rewriter = ServerMessageRewriter(server: name, backendSession: session, client: plan.session, signer: signer)
-                do throws(BackendError) {
-                    let items = try client.listAll(method: "tasks/list", key: "tasks",
-                                                   session: MCPBackendClient.Session(id: session, protocolVersion: plan.session.protocolVersion,
-                                                                                     result: .null))
-                    for item in items {
+                group.enter()
+                queue.async {
+                    defer { group.leave() }
+                    let client = MCPBackendClient(server: server, http: http, clientVersion: version)
+                    let rewriter = ServerMessageRewriter(server: name, backendSession: session, client: plan.session, signer: signer)
+                    guard let items = try? client.listAll(method: "tasks/list", key: "tasks",
+                                                          session: MCPBackendClient.Session(id: session, protocolVersion: plan.session.protocolVersion,
+                                                                                            result: .null)) else { return }
+                    let sealed: [[UInt8]] = items.compactMap { item in
                         // Each task as a one-task list result, so the rewriter seals its id.
                         let wrapped = Array("{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tasks\":[".utf8) + item.serializedBytes() + Array("]}}".utf8)
-                        guard let sealed = rewriter.rewrite(wrapped), let value = try? JSONValue(parsing: sealed),
-                              let task = value["result"]?["tasks"]?.arrayValue?.first else { continue }
-                        tasks.append(task.serializedBytes())
+                        guard let out = rewriter.rewrite(wrapped), let value = try? JSONValue(parsing: out),
+                              let task = value["result"]?["tasks"]?.arrayValue?.first else { return nil }
+                        return task.serializedBytes()
                     }
-                } catch {
-                    failed.append(name)
+                    results.withLock { $0[name] = sealed }
                 }
             }
+            _ = group.wait(timeout: .now() + Self.deadlineSeconds)
+            let answered = results.withLock { $0 }
+            let failed = sessions.map(\.server).filter { answered[$0] == nil }
             done(JSONRPCReply.result(id: plan.rawID.isEmpty ? nil : plan.rawID[...]) { w in
                 w.beginObject()
-                w.key("tasks"); w.beginArray(); for t in tasks { w.raw(t[...]) }; w.endArray()
+                w.key("tasks"); w.beginArray()
+                for (name, _) in sessions { for t in answered[name] ?? [] { w.raw(t[...]) } }
+                w.endArray()
                 if !failed.isEmpty {
                     w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol.gateway/unavailable"); w.beginArray()
                     for f in failed { w.string(f) }
