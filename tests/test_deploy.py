@@ -270,7 +270,10 @@ def clusters(envoy_cfg):
 
 
 def endpoint(cluster):
-    sa = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]["socket_address"]
+    address = cluster["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"]
+    if "pipe" in address:
+        return "unix", address["pipe"]["path"]
+    sa = address["socket_address"]
     return sa["address"], sa["port_value"]
 
 
@@ -395,7 +398,16 @@ def test_pod_spec(rendered, name):
         assert port_number(gw, gw[probe]["httpGet"]["port"]) == 9090
     f = flags(gw["args"])
     assert f["--admin-listen"] == "0.0.0.0:9090", "probes and Prometheus come to the pod IP"
-    assert f["--grpc-listen"].startswith("127.0.0.1:"), "gRPC stays on the pod's loopback"
+    # gRPC: a Unix socket in an emptyDir that only Envoy and the gateway mount (or the pod's loopback).
+    listen = f["--grpc-listen"]
+    if listen.startswith("unix:"):
+        sock_dir = listen[len("unix:"):].rsplit("/", 1)[0]
+        holders = [c["name"] for c in pod["containers"] for m in c.get("volumeMounts", []) if m["mountPath"].rstrip("/") == sock_dir]
+        assert sorted(holders) == ["envoy", "gateway"], holders
+        (vol,) = [v for v in pod["volumes"] if v["name"] in {m["name"] for m in gw["volumeMounts"] if m["mountPath"].rstrip("/") == sock_dir}]
+        assert "emptyDir" in vol, vol
+    else:
+        assert listen.startswith("127.0.0.1:"), "gRPC stays on the pod's loopback"
     # The config is a directory mount of the ConfigMap (subPath mounts never see updates).
     cfg = f["--config"]
     mounts = {m["mountPath"]: m for m in gw["volumeMounts"]}
@@ -495,8 +507,12 @@ def test_envoy_and_gateway_configs_agree(rendered, name):
     deploy = one(rendered[name], "Deployment", "mcp-gateway")
     gwflags = flags(container(deploy, "gateway")["args"])
     cl = clusters(envoy)
-    grpc_host, grpc_port = gwflags["--grpc-listen"].rsplit(":", 1)
-    assert endpoint(cl["mcp_gateway_grpc"]) == (grpc_host, int(grpc_port))
+    listen = gwflags["--grpc-listen"]
+    if listen.startswith("unix:"):
+        assert endpoint(cl["mcp_gateway_grpc"]) == ("unix", listen[len("unix:"):])
+    else:
+        grpc_host, grpc_port = listen.rsplit(":", 1)
+        assert endpoint(cl["mcp_gateway_grpc"]) == (grpc_host, int(grpc_port))
     assert endpoint(cl["mcp_gateway_streams"]) == ("127.0.0.1", 9090)
     assert envoy["admin"]["address"]["socket_address"]["address"] == "127.0.0.1"
     listeners = {item["name"]: item["address"]["socket_address"] for item in envoy["static_resources"]["listeners"]}
@@ -578,6 +594,8 @@ def test_envoy_configs_do_not_drift(rendered):
             for c in (a, b):
                 for hc in c.get("health_checks", []):
                     hc.pop("no_traffic_interval", None)
+                if name == "mcp_gateway_grpc":  # the pod reaches it over a Unix socket, envoy/ over loopback TCP
+                    c.pop("load_assignment", None)
             assert a == b, name
 
 
@@ -627,6 +645,8 @@ def _lay_out_volumes(docs, deploy, root: Path) -> dict:
                             files[item["path"]] = deploy["metadata"]["namespace"].encode()
                     else:
                         raise AssertionError(f"unhandled projected source {src}")
+            elif "emptyDir" in v:
+                files = {}
             else:
                 raise AssertionError(f"unhandled volume {v}")
             d = root / m["mountPath"].lstrip("/")
@@ -637,6 +657,8 @@ def _lay_out_volumes(docs, deploy, root: Path) -> dict:
 
 
 def _map_path(p: str, mapping: dict) -> str:
+    if p.startswith("unix:"):
+        return "unix:" + _map_path(p[len("unix:"):], mapping)
     for mount, host in mapping.items():
         if p.startswith(mount + "/"):
             return str(host / p[len(mount) + 1:])
@@ -671,6 +693,12 @@ def pod_runs(rendered, tmp_path_factory):
         _kubelet_update(cfg_host.parent, {cfg_host.name: mapped.encode()})
         new_cfg = json.loads(mapped)
         new_cfg["servers"].append({"name": "physics", "url": "http://mcp-server.physics-mcp.svc.cluster.local:8080/mcp"})
+        # Envoy's config names the gRPC socket by its path in the pod: point it at the host copy.
+        envoy_cfg_host = Path(_map_path(flags(envoy_c["args"])["--config-path"], mapping))
+        envoy_text = envoy_cfg_host.read_text()
+        for path in set(re.findall(r"pipe: \{ path: (\S+) \}", envoy_text)):
+            envoy_text = envoy_text.replace(f"pipe: {{ path: {path} }}", f"pipe: {{ path: {_map_path(path, mapping)} }}")
+        _kubelet_update(envoy_cfg_host.parent, {envoy_cfg_host.name: envoy_text.encode()})
         gw_argv = [str(gateway_binary())] + [_map_path(a, mapping) for a in gw_c["args"]]
         assert envoy_c["command"] == ["/usr/local/bin/envoy"]
         envoy_argv = [str(envoy_binary())] + [_map_path(a, mapping) for a in envoy_c["args"]]
@@ -721,8 +749,9 @@ def test_every_probe_passes_on_the_pod_ip(pod_runs, name):
 def test_only_the_declared_ports_are_on_the_pod_ip(pod_runs, name):
     run = pod_runs[name]
     assert run["pod_ip_open"] == {"8080": True, "8081": True, "9090": True, "9901": False, "50051": False}, run["pod_ip_open"]
-    # ...and the loopback ones are really listening (Envoy reaches the gateway there).
-    assert run["loopback_open"]["50051"] and run["loopback_open"]["9901"]
+    # Envoy's admin listens on loopback; the gateway's gRPC is on the pod's Unix socket only, not even on
+    # loopback TCP (the MCP exchanges through Envoy in the tests below show Envoy reaches it there).
+    assert run["loopback_open"]["9901"] and not run["loopback_open"]["50051"]
 
 
 def test_mcp_through_envoy_unauthenticated_base(pod_runs):
