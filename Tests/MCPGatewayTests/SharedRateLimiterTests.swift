@@ -57,3 +57,16 @@ struct SharedRateLimiterTests {
         #expect(store.asked.withLock { $0.count } == 1)
     }
 }
+
+struct AbsorbedRevocationTests {
+    @Test func revocationsFromOtherReplicasAreHonouredBeyondCapacityAndExpire() throws {
+        let revocations = SessionRevocations(capacity: 1)
+        let a: [UInt8] = Array(repeating: 1, count: 16), b: [UInt8] = Array(repeating: 2, count: 16)
+        revocations.absorb(nonce: a, expiry: 100, now: 10)
+        revocations.absorb(nonce: b, expiry: 200, now: 10)
+        revocations.absorb(nonce: [3], expiry: 5, now: 10)  // already expired: ignored
+        #expect(revocations.entryCount == 2)
+        revocations.prune(now: 150)
+        #expect(revocations.entryCount == 1)
+    }
+}
