@@ -76,3 +76,34 @@ struct RESPTests {
         #expect(throws: RedisError.self) { try client.call(["PING"]) }
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+
+struct RedisClientTimeoutTests {
+    /// A listener that accepts (the kernel completes the handshake) but never answers: the call
+    /// must fail with `.timeout` close to `timeoutMs`, not hang.
+    @Test func silentServerTimesOut() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        #expect(bound == 0)
+        #expect(listen(fd, 8) == 0)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        let port = UInt16(bigEndian: addr.sin_port)
+        let client = RedisClient(options: RedisOptions(host: "127.0.0.1", port: port, timeoutMs: 80))
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        #expect(throws: RedisError.timeout) { try client.call(["PING"]) }
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let elapsed = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9 - start
+        #expect(elapsed >= 0.07 && elapsed < 1.0, "\(elapsed)")
+    }
+}
+#endif
