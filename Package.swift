@@ -48,8 +48,11 @@ let package = Package(
         // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
         .target(name: "HTTPClient", dependencies: ["COpenSSL", "HTTP2"]),
 
+        // A small RESP2 client (blocking, every call bounded by a timeout) for shared state.
+        .target(name: "RedisClient"),
+
         // The binary.
-        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),
+        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability", "RedisClient"]),
 
         // Benchmarks only: a fast MCP backend (Streamable HTTP, JSON) so the backend is never the bottleneck.
         .executableTarget(name: "mcp-bench-backend", dependencies: ["AdminHTTP", "HTTP2", "Logging"]),
@@ -61,6 +64,7 @@ let package = Package(
         .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTP2"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
     ],

@@ -19,6 +19,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var rateLimits: [RateLimiter.Rule] = []
     /// Audit trail: where lines go (`stdout`, or a file path) and whether argument names are kept.
     public var audit = AuditConfig()
+    /// Redis shared by replicas (rate limits, revocations); nil = each replica on its own.
+    public var sharedState: SharedStateConfig?
 
     public init(servers: [ServerConfig], session: SessionConfig = SessionConfig(), catalog: CatalogConfig = CatalogConfig(),
                 limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway",

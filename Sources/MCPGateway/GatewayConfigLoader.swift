@@ -25,7 +25,7 @@ public struct GatewayConfigLoader: Sendable {
         }
         guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
         try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization",
-                                       "rateLimits", "audit"], at: "")
+                                       "rateLimits", "audit", "sharedState"], at: "")
 
         guard let list = root["servers"]?.arrayValue else {
             throw ConfigError(field: "servers", "required: a list of MCP servers")
@@ -46,6 +46,7 @@ public struct GatewayConfigLoader: Sendable {
             config.serverName = n
         }
         if let s = root["session"] { config.session = try session(s) }
+        if let s = root["sharedState"] { config.sharedState = try sharedState(s) }
         if let c = root["catalog"] { config.catalog = try catalog(c) }
         if let l = root["limits"] {
             try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxServerStreams",
@@ -313,6 +314,45 @@ public struct GatewayConfigLoader: Sendable {
             s.revocationsFile = path
         }
         return s
+    }
+
+    private func sharedState(_ v: JSONValue) throws(ConfigError) -> SharedStateConfig {
+        try rejectUnknown(v, allowed: ["redis"], at: "sharedState")
+        guard let r = v["redis"] else { throw ConfigError(field: "sharedState.redis", "required: { \"url\": \"redis://host:port/db\" }") }
+        try rejectUnknown(r, allowed: ["url", "keyPrefix", "timeoutMs", "revocationPollMs", "passwordFile", "passwordEnv"],
+                          at: "sharedState.redis")
+        guard let url = r["url"]?.stringValue else {
+            throw ConfigError(field: "sharedState.redis.url", "required: redis://[user[:password]@]host[:port][/db]")
+        }
+        // The URL may carry a password (discouraged: config files get copied); the message never echoes it.
+        guard var c = SharedStateConfig.parse(url: url) else {
+            throw ConfigError(field: "sharedState.redis.url", "not a redis://[user[:password]@]host[:port][/db] URL")
+        }
+        if let file = r["passwordFile"]?.stringValue {
+            guard var bytes = readFile(file) else { throw ConfigError(field: "sharedState.redis.passwordFile", "cannot read \(file)") }
+            while let last = bytes.last, last == 10 || last == 13 || last == 32 || last == 9 { bytes.removeLast() }
+            c.password = String(decoding: bytes, as: UTF8.self)
+        } else if let env = r["passwordEnv"]?.stringValue {
+            guard let value = environment(env) else {
+                throw ConfigError(field: "sharedState.redis.passwordEnv", "environment variable \(env) is not set")
+            }
+            c.password = value
+        }
+        if let p = r["keyPrefix"] {
+            guard let s = p.stringValue, s.utf8.count <= 64 else { throw ConfigError(field: "sharedState.redis.keyPrefix", "must be a string of at most 64 bytes") }
+            c.keyPrefix = s
+        }
+        if let t = r["timeoutMs"] {
+            let ms = try positiveInt(t, at: "sharedState.redis.timeoutMs")
+            guard ms <= 10_000 else { throw ConfigError(field: "sharedState.redis.timeoutMs", "must be at most 10000") }
+            c.timeoutMs = ms
+        }
+        if let t = r["revocationPollMs"] {
+            let ms = try positiveInt(t, at: "sharedState.redis.revocationPollMs")
+            guard ms >= 10, ms <= 60_000 else { throw ConfigError(field: "sharedState.redis.revocationPollMs", "must be 10 to 60000") }
+            c.revocationPollMs = ms
+        }
+        return c
     }
 
     private func catalog(_ v: JSONValue) throws(ConfigError) -> CatalogConfig {

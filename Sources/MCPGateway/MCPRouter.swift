@@ -16,13 +16,13 @@ public struct MCPRouter: Sendable {
     public let clock: @Sendable () -> Double
 
     public init(config: GatewayConfig, signer: SessionSigner, revocations: SessionRevocations, version: String,
-                clock: @escaping @Sendable () -> Double) {
+                clock: @escaping @Sendable () -> Double, sharedRates: (any SharedRateStore)? = nil) {
         self.config = config
         self.signer = signer
         self.revocations = revocations
         self.version = version
         self.clock = clock
-        self.limiter = RateLimiter(rules: config.rateLimits)
+        self.limiter = RateLimiter(rules: config.rateLimits, shared: sharedRates)
     }
 
     // MARK: requests without a JSON-RPC body (GET, DELETE, others)

@@ -56,11 +56,14 @@ public final class RateLimiter: Sendable {
     public let rules: [Rule]
     private let shards: [Shard]
     private let maxKeysPerShard: Int
+    /// Buckets shared by replicas (Redis); the local buckets count only while it is unavailable.
+    public let shared: (any SharedRateStore)?
 
-    public init(rules: [Rule], shards: Int = 16, maxKeys: Int = 100_000) {
+    public init(rules: [Rule], shards: Int = 16, maxKeys: Int = 100_000, shared: (any SharedRateStore)? = nil) {
         self.rules = rules
         self.shards = (0..<shards).map { _ in Shard() }
         self.maxKeysPerShard = max(16, maxKeys / shards)
+        self.shared = rules.isEmpty ? nil : shared
     }
 
     public var isEmpty: Bool { rules.isEmpty }
@@ -77,13 +80,29 @@ public final class RateLimiter: Sendable {
     /// have a token for it to pass.
     public func check(caller: String, method: String, server: String = "", tool: String = "", now: Double) -> Verdict {
         let caller = caller.isEmpty ? "anonymous" : caller
-        var worst: Verdict = .allowed
+        var applicable: [(rule: Rule, key: String)] = []
         for (i, rule) in rules.enumerated() where rule.applies(method: method, server: server, tool: tool) {
             let key: String = switch (rule.key, method == "tools/call") {
             case (.identity, _), (_, false): "\(i)|\(caller)"
             case (.identityServer, true): "\(i)|\(caller)|\(server)"
             case (.identityTool, true): "\(i)|\(caller)|\(tool)"
             }
+            applicable.append((rule, key))
+        }
+        guard !applicable.isEmpty else { return .allowed }
+        // One round trip for all the call's buckets; nil (store down or slow) falls back to the local buckets.
+        if let shared, let waits = shared.take(applicable.map {
+            // The rule's numbers are part of the shared key: replicas mid-reload never share a bucket across different rules.
+            SharedBucket(key: "\($0.key)|\($0.rule.calls)/\($0.rule.perSeconds)", capacity: $0.rule.calls, perSeconds: $0.rule.perSeconds)
+        }), waits.count == applicable.count {
+            var worst: Verdict = .allowed
+            for (wait, entry) in zip(waits, applicable) where wait > 0 {
+                worst = .limited(retryAfterSeconds: max(1, Int(min(wait, 1e9).rounded(.up))), limit: entry.rule.calls, perSeconds: entry.rule.perSeconds)
+            }
+            return worst
+        }
+        var worst: Verdict = .allowed
+        for (rule, key) in applicable {
             let rate = Double(rule.calls) / rule.perSeconds
             let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(shards.count))]
             let wait: Double? = shard.buckets.withLock { table in
@@ -131,4 +150,26 @@ public final class RateLimiter: Sendable {
     }
 
     public var trackedKeys: Int { shards.reduce(0) { $0 + $1.buckets.withLock { $0.count } } }
+}
+
+/// One token bucket kept in a store shared by replicas: `capacity` tokens, refilled at
+/// `capacity / perSeconds` per second (the same bucket as the local one).
+public struct SharedBucket: Sendable, Equatable {
+    public var key: String
+    public var capacity: Int
+    public var perSeconds: Double
+
+    public init(key: String, capacity: Int, perSeconds: Double) {
+        self.key = key
+        self.capacity = capacity
+        self.perSeconds = perSeconds
+    }
+}
+
+/// Where replicas count tool calls together (Redis, in the executable).
+public protocol SharedRateStore: Sendable {
+    /// Takes one token from each bucket, atomically and in one round trip; returns, per bucket,
+    /// 0 when it had a token or the seconds until it will have one. nil: the store is unavailable
+    /// (down, slow, or known to be down): the caller counts locally instead.
+    func take(_ buckets: [SharedBucket]) -> [Double]?
 }

@@ -73,6 +73,17 @@ public final class SessionRevocations: Sendable {
         try result.get()
     }
 
+    /// A revocation another replica made (read from the shared store): remembered like one
+    /// loaded at start, without the journal and beyond `capacity` (that DELETE was answered).
+    public func absorb(nonce: [UInt8], expiry: Double, now: Double) {
+        guard expiry > now else { return }
+        revoked.withLock { table in
+            table.entries[nonce] = max(table.entries[nonce] ?? 0, expiry)
+            table.earliestExpiry = min(table.earliestExpiry, expiry)
+            count.store(table.entries.count, ordering: .releasing)
+        }
+    }
+
     public func isRevoked(_ session: ClientSession) -> Bool {
         guard count.load(ordering: .acquiring) > 0 else { return false }
         return revoked.withLock { $0.entries[session.nonce] != nil }

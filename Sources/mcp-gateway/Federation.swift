@@ -24,6 +24,8 @@ final class Federation: @unchecked Sendable {
     private let signer: SessionSigner
     private let revocations: SessionRevocations
     private let revocationFile: RevocationFile?
+    /// Redis shared by replicas (`sharedState.redis`); nil = this replica on its own.
+    let sharedState: SharedState?
     private let monitors = Mutex<[String: BackendMonitor]>([:])
     private let reloadLock = Mutex<Void>(())
     private let logger = Logger(component: "config")
@@ -43,7 +45,8 @@ final class Federation: @unchecked Sendable {
         if let path = config.session.revocationsFile {
             let (file, loaded) = try RevocationFile.open(path: path, now: WallClock.unixSeconds())
             revocationFile = file
-            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: file, loaded: loaded)
+            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: file, metrics: metrics) }
+            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState ?? file, loaded: loaded)
             logger.info("session revocations loaded", [("file", path), ("revoked", String(loaded.count))])
             if loaded.count > config.limits.maxRevokedSessions {
                 logger.warning("more unexpired revocations than limits.maxRevokedSessions: all are kept, new DELETEs are refused until some expire",
@@ -51,8 +54,9 @@ final class Federation: @unchecked Sendable {
             }
         } else {
             revocationFile = nil
-            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions)
-            if config.session.secret != nil {
+            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: nil, metrics: metrics) }
+            revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState)
+            if config.session.secret != nil, sharedState == nil {
                 logger.warning("no session.revocationsFile: sessions survive a restart (persistent secret) but DELETEs do not; "
                                + "an ended session works again after a restart until it expires")
             }
@@ -78,7 +82,7 @@ final class Federation: @unchecked Sendable {
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
         context = MCPProcessorContext(
             router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
-                              clock: { WallClock.unixSeconds() }),
+                              clock: { WallClock.unixSeconds() }, sharedRates: sharedState),
             catalog: store, backendSessions: table,
             retryDirect: { plan, session, completion in
                 direct.send(plan, backendSession: session) { result in
@@ -107,6 +111,7 @@ final class Federation: @unchecked Sendable {
         metrics.watch(relay: relay, serverStreams: streams)
         metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
         startMonitors(for: config)
+        sharedState?.start(revocations: revocations)
         logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
     }
 
@@ -143,6 +148,7 @@ final class Federation: @unchecked Sendable {
     func stop() {
         monitors.withLock { for m in $0.values { m.stop() } }
         hub.closeAll()
+        sharedState?.stop()
         revocationFile?.sync()
     }
 
@@ -175,8 +181,11 @@ final class Federation: @unchecked Sendable {
             if new.auth != old.auth {
                 logger.warning("auth settings change needs a restart; policy and rate limits apply now")
             }
+            if new.sharedState != old.sharedState {
+                logger.warning("sharedState changes need a restart; keeping the current one")
+            }
             context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: GatewayVersion.current,
-                                            clock: { WallClock.unixSeconds() }))
+                                            clock: { WallClock.unixSeconds() }, sharedRates: sharedState))
             store.replaceConfig(new)
             startMonitors(for: new)
             metrics.configReloads.add(slot: 0)

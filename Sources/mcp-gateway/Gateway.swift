@@ -85,6 +85,8 @@ final class Gateway: @unchecked Sendable {
     func readiness() -> (Bool, String) {
         guard health.isServing else { return (false, "not serving") }
         if let federation, !federation.isWarm { return (false, "catalog warming up") }
+        // Still ready without Redis: requests are served with local rate limits (see SharedState).
+        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally)") }
         return (true, "ready")
     }
 
