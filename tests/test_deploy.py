@@ -473,17 +473,20 @@ def test_service_pdb_networkpolicy_rbac(rendered, name):
     assert nsobj["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
-def test_redis_component_is_optional_and_unused(rendered):
+def test_redis_component_is_optional(rendered):
     docs = rendered["redis"]
     assert {d["kind"] for d in docs} == {"Deployment", "Service", "NetworkPolicy"}
     dep = one(docs, "Deployment")
     c = dep["spec"]["template"]["spec"]["containers"][0]
     assert c["securityContext"]["readOnlyRootFilesystem"] is True and c["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     assert not any(d["kind"] == "Deployment" and "redis" in d["metadata"]["name"] for d in rendered["base"])
-    # The gateway has no Redis support yet: no config of ours may pretend otherwise.
+    # Opt-in: the shipped configs do not point at it; its comment names the key that does, and the Service it
+    # names is the one the component creates.
     for name in ("base", "tokenreview"):
-        assert "redis" not in json.dumps(configs(rendered[name])[0]).lower()
-    assert "NOT USED BY THE GATEWAY YET" in (DEPLOY / "components" / "redis" / "kustomization.yaml").read_text()
+        assert "sharedState" not in configs(rendered[name])[0]
+    text = (DEPLOY / "components" / "redis" / "kustomization.yaml").read_text()
+    service = one(docs, "Service")["metadata"]["name"]
+    assert '"sharedState": { "redis": { "url": "redis://' + service + ':6379" } }' in text
 
 
 # ---------------------------------------------------------------------------------------------------------------
