@@ -254,12 +254,17 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         }
         var remove = plan.removeHeaders + ["x-mcp-route", "x-mcp-identity-digest", RelayTicket.header]
         if backendSession?.isEmpty == true { remove.append("mcp-session-id") }
-        // Envoy carries the record for the response side: the route maps the session id back,
-        // the local-reply mapper writes errors naming the server, the access log reports the end.
+        sendRouted(plan, backendSession: backendSession, HeaderMutation(setHeaders: set, removeHeaders: remove), stream)
+    }
+
+    /// Lets Envoy route the request with these header changes. Envoy carries the record for the
+    /// response side: the route maps the session id back, the local-reply mapper writes errors
+    /// naming the server, the access log reports the end.
+    private func sendRouted(_ plan: ForwardPlan, backendSession: String?, _ mutation: HeaderMutation, _ stream: ExternalProcessorStream) {
         context.observer.forwarding(plan)
         let record = ForwardRecord(plan: plan, backendSession: backendSession)
         let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
-        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true, metadata: metadata)
+        sendRouting(mutation, body: plan.body, stream, inBody: true, metadata: metadata)
     }
 
     /// A call the gateway relays itself (the client accepts server→client requests): to the
@@ -276,11 +281,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             // The relay checks the session against the caller, as for event streams.
             .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? ""),
         ]
-        let remove = plan.removeHeaders + ["x-mcp-server"]
-        context.observer.forwarding(plan)
-        let record = ForwardRecord(plan: plan, backendSession: backendSession)
-        let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
-        sendRouting(HeaderMutation(setHeaders: set, removeHeaders: remove), body: plan.body, stream, inBody: true, metadata: metadata)
+        sendRouted(plan, backendSession: backendSession, HeaderMutation(setHeaders: set, removeHeaders: plan.removeHeaders + ["x-mcp-server"]), stream)
     }
 
     func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {

@@ -61,17 +61,23 @@ enum Socket {
         guard fd >= 0 else { throw SystemError.call("socket", errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
+        try bindAndListen(fd, info.pointee.ai_addr, info.pointee.ai_addrlen, name: address.description, backlog: backlog)
+        return (fd, boundPort(fd))
+    }
+
+    /// Binds and listens; on failure closes `fd` and throws naming the address.
+    private static func bindAndListen(_ fd: Int32, _ addr: UnsafePointer<sockaddr>?, _ len: socklen_t, name: String,
+                                      backlog: Int32) throws {
+        guard bind(fd, addr, len) == 0 else {
             let e = errno
             close(fd)
-            throw SystemError.call("bind(\(address))", e)
+            throw SystemError.call("bind(\(name))", e)
         }
         guard Glibc.listen(fd, backlog) == 0 else {
             let e = errno
             close(fd)
-            throw SystemError.call("listen(\(address))", e)
+            throw SystemError.call("listen(\(name))", e)
         }
-        return (fd, boundPort(fd))
     }
 
     /// A listening Unix domain socket at `path`, readable and writable by the owner and group only
@@ -92,20 +98,17 @@ enum Socket {
             for (i, b) in bytes.enumerated() { raw[i] = b }
             raw[bytes.count] = 0
         }
-        let old = umask(0o117)  // the socket file is created 0660
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        // Bound with the process umask (at most owner-writable: only the owner can connect meanwhile),
+        // then opened to the group; the umask itself is process-wide and is left alone.
+        try withUnsafePointer(to: &addr) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                try bindAndListen(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size), name: "unix:\(path)", backlog: backlog)
+            }
         }
-        umask(old)
-        guard rc == 0 else {
+        guard chmod(path, 0o660) == 0 else {
             let e = errno
             close(fd)
-            throw SystemError.call("bind(unix:\(path))", e)
-        }
-        guard Glibc.listen(fd, backlog) == 0 else {
-            let e = errno
-            close(fd)
-            throw SystemError.call("listen(unix:\(path))", e)
+            throw SystemError.call("chmod(unix:\(path))", e)
         }
         return fd
     }

@@ -52,7 +52,7 @@ public struct ListenFilter: Sendable, Equatable {
         w.key("jsonrpc"); w.string("2.0")
         w.key("method"); w.string("notifications/subscriptions/acknowledged")
         w.key("params"); w.beginObject()
-        w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol/subscriptionId"); w.raw(subscriptionID); w.endObject()
+        writeSubscriptionMeta(&w)
         w.key("notifications"); w.beginObject()
         for (flag, kind) in Self.flags where listKinds.contains(kind) { w.key(flag); w.bool(true) }
         if !honouredURIs.isEmpty {
@@ -71,10 +71,15 @@ public struct ListenFilter: Sendable, Equatable {
         w.key("jsonrpc"); w.string("2.0")
         w.key("method"); w.string("notifications/resources/updated")
         w.key("params"); w.beginObject()
-        w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol/subscriptionId"); w.raw(subscriptionID); w.endObject()
+        writeSubscriptionMeta(&w)
         w.key("uri"); w.string(FederatedNaming.publicURI(server: server, uri: uri))
         w.endObject()
         w.endObject()
         return w.bytes
+    }
+
+    /// `"_meta":{"io.modelcontextprotocol/subscriptionId":<the listen request's id>}`: on every frame.
+    private func writeSubscriptionMeta(_ w: inout JSONWriter) {
+        w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol/subscriptionId"); w.raw(subscriptionID); w.endObject()
     }
 }

@@ -36,17 +36,21 @@ public final class CallRelay: Sendable {
 
     /// Starts relaying one call; `send` gets SSE bytes for the client, `finish` runs once at the
     /// end. `loop` is the client connection's event loop (plain-http servers are waited for there).
-    /// Returns what cancels it, or nil when the relay is full (nothing started).
+    /// Returns what cancels it. When `limits.maxRelayedCalls` are running the call is refused at
+    /// once (a JSON-RPC error event, then `finish`).
     /// `clientHeaders`: the client's own credentials and cookies that ext_proc let through (only for
     /// servers whose config forwards them), sent on as Envoy would on the direct path. The server's
     /// configured credential is the gateway's own (discovery) and is never added to a client's call.
     public func start(_ ticket: RelayTicket, body: [UInt8], client: ClientSession, signer: SessionSigner, loop: EventLoop?,
                       clientHeaders: [(String, String)] = [],
-                      send: @escaping @Sendable ([UInt8]) -> Void, finish: @escaping @Sendable () -> Void) -> (@Sendable () -> Void)? {
+                      send: @escaping @Sendable ([UInt8]) -> Void, finish: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
         let limits = store.config.limits
         guard active.wrappingAdd(1, ordering: .relaxed).newValue <= limits.maxRelayedCalls else {
             active.wrappingSubtract(1, ordering: .relaxed)
-            return nil
+            let full = JSONRPCError(code: -32000, message: "The gateway is relaying as many calls as it may (limits.maxRelayedCalls); retry shortly")
+            send(ServerEventDecoder.event(JSONRPCReply.error(id: ticket.rawID.isEmpty ? nil : ticket.rawID[...], full)))
+            finish()
+            return {}
         }
         started.wrappingAdd(1, ordering: .relaxed)
         let once = Once()

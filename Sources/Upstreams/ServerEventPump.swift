@@ -106,6 +106,4 @@ struct ServerEventPump {
         }
         return decoder.end()
     }
-
-    static func event(_ json: [UInt8]) -> [UInt8] { ServerEventDecoder.event(json) }
 }

@@ -100,10 +100,7 @@ public final class ServerStreams: Sendable {
                 case .status, .failed:
                     failures += 1
                 }
-                // Re-open after a pause (longer while it keeps failing), unless the client left.
-                let pause = min(30.0, 0.5 * Double(1 << min(failures, 6)))
-                let until = Date().addingTimeInterval(pause)
-                while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+                Self.pauseBeforeReopening(failures: failures, handle: handle)
             }
         }
         thread.name = "server-stream-\(name)"
@@ -144,18 +141,24 @@ public final class ServerStreams: Sendable {
                                          for event in events {
                                              guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]),
                                                    msg.method == "notifications/resources/updated", let uri = msg.stringParam("uri") else { continue }
-                                             send(ServerEventPump.event(filter.resourceUpdated(server: name, uri: uri)))
+                                             send(ServerEventDecoder.event(filter.resourceUpdated(server: name, uri: uri)))
                                          }
                                          return !handle.isCancelled
                                      })
                 if status == 404 || status == 405 || status == 400 { return }
                 failures = status == 200 ? 0 : failures + 1
-                let until = Date().addingTimeInterval(min(30.0, 0.5 * Double(1 << min(failures, 6))))
-                while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+                Self.pauseBeforeReopening(failures: failures, handle: handle)
             }
         }
         thread.name = "listen-\(name)"
         thread.start()
         return handle
+    }
+
+    /// Waits before a server stream is opened again: longer while it keeps failing (0.5 s doubling
+    /// to 30 s), and not at all once the client has left.
+    static func pauseBeforeReopening(failures: Int, handle: HTTPStreamHandle) {
+        let until = Date().addingTimeInterval(min(30.0, 0.5 * Double(1 << min(failures, 6))))
+        while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
     }
 }

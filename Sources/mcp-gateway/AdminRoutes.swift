@@ -146,12 +146,6 @@ struct MCPStreamEndpoint: Sendable {
             stream.onClose { quota.release(slot) }
             let cancel = relay.start(ticket, body: body, client: session, signer: router.signer, loop: stream.loop,
                                      clientHeaders: forwarded, send: { stream.send($0) }, finish: { stream.close() })
-            guard let cancel else {
-                let full = JSONRPCError(code: -32000, message: "The gateway is relaying as many calls as it may (limits.maxRelayedCalls); retry shortly")
-                stream.send(NotificationHub.event(String(decoding: JSONRPCReply.error(id: ticket.rawID.isEmpty ? nil : ticket.rawID[...], full), as: UTF8.self)))
-                stream.close()
-                return
-            }
             stream.onClose { cancel() }
         }
     }
