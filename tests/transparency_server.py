@@ -44,6 +44,7 @@ import anyio
 import mcp_types as types
 import uvicorn
 from asgi_body import read_body, replaying
+from era_pinning import pinned
 from mcp.server.connection import Connection
 from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context, MCPServer
@@ -63,6 +64,8 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--host", default="127.0.0.1")
 parser.add_argument("--port", type=int, default=9201)
 parser.add_argument("--name", default="alpha", help="server name, echoed in every tool result")
+parser.add_argument("--era", choices=["modern", "handshake"], default=None,
+                    help="speak only this protocol era (tests/era_pinning.py); default: both")
 parser.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 args = parser.parse_args()
 NAME: str = args.name
@@ -571,6 +574,6 @@ async def healthz(request: Request) -> JSONResponse:
 if __name__ == "__main__":
     setup_logging(args.log_level)
     app = mcp.streamable_http_app(streamable_http_path="/mcp", host=args.host)
-    config = uvicorn.Config(record_posted_responses(app), host=args.host, port=args.port, log_level="warning",
+    config = uvicorn.Config(pinned(record_posted_responses(app), args.era), host=args.host, port=args.port, log_level="warning",
                             log_config=None, lifespan="on", timeout_graceful_shutdown=2)
     anyio.run(uvicorn.Server(config).serve)
