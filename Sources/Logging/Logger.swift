@@ -74,10 +74,18 @@ public struct Logger: Sendable {
 public final class LogSink: Sendable {
     private let fd: Int32
     private let level: Atomic<Int>
+    private let ownsDescriptor: Bool
 
-    public init(fd: Int32, minimumLevel: LogLevel = .info) {
+    /// `ownsDescriptor`: the sink closes `fd` when the last reference goes (a file opened for it,
+    /// such as the audit trail's, replaced on a reload while a write may still be in flight).
+    public init(fd: Int32, minimumLevel: LogLevel = .info, ownsDescriptor: Bool = false) {
         self.fd = fd
         self.level = Atomic(minimumLevel.rawValue)
+        self.ownsDescriptor = ownsDescriptor
+    }
+
+    deinit {
+        if ownsDescriptor { Glibc.close(fd) }
     }
 
     public static let standardError = LogSink(fd: 2)

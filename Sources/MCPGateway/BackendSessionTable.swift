@@ -35,7 +35,8 @@ public final class BackendSessionTable: Sendable {
     private let creator: Creator
     /// Client sessions are stateless tokens that clients rarely DELETE: entries are forgotten once
     /// their client session has expired, checked whenever a shard grows past a threshold.
-    private let sessionTTL: Double
+    /// Seconds; a reload may change it (`session.ttlSeconds`), applied to entries made after.
+    private let sessionTTLSeconds: Atomic<Int>
     private let clock: @Sendable () -> Double
     private let pruneThreshold: Int
 
@@ -43,9 +44,15 @@ public final class BackendSessionTable: Sendable {
                 pruneThreshold: Int = 4096, creator: @escaping Creator) {
         shards = (0..<shardCount).map { _ in Shard() }
         self.creator = creator
-        self.sessionTTL = sessionTTL
+        self.sessionTTLSeconds = Atomic(Int(sessionTTL))
         self.clock = clock
         self.pruneThreshold = pruneThreshold
+    }
+
+    /// The client session lifetime used to forget entries.
+    public var sessionTTL: Double {
+        get { Double(sessionTTLSeconds.load(ordering: .relaxed)) }
+        set { sessionTTLSeconds.store(Int(newValue), ordering: .relaxed) }
     }
 
     private func shard(_ key: Key) -> Shard {
@@ -78,7 +85,7 @@ public final class BackendSessionTable: Sendable {
                 let waiters: [Completion] = shard(key).table.withLock { table in
                     guard case .creating(let w)? = table[key.nonce]?[server] else { return [] }
                     if case .success(let id) = result {
-                        table[key.nonce, default: [:]][server] = .ready(id, expires: Double(client.issuedAt) + sessionTTL)
+                        table[key.nonce, default: [:]][server] = .ready(id, expires: Double(client.issuedAt) + self.sessionTTL)
                         if table.count > pruneThreshold { prune(&table) }
                     } else {
                         table[key.nonce]?[server] = nil

@@ -39,7 +39,7 @@ public struct ClientSession: Sendable, Equatable, Hashable {
 /// Issues and verifies session ids.
 public struct SessionSigner: Sendable {
     private let key: [UInt8]
-    public let ttlSeconds: Double
+    public private(set) var ttlSeconds: Double
     /// `g2` carries the identity's length and the client's initialize facts; `g1` ids (identity
     /// to the end, no client facts) are still accepted so a rolling upgrade keeps sessions.
     static let tag = "g2"
@@ -50,6 +50,14 @@ public struct SessionSigner: Sendable {
     public init(secret: [UInt8], ttlSeconds: Double) {
         self.key = secret
         self.ttlSeconds = ttlSeconds
+    }
+
+    /// The same key with another session lifetime (a reload changed `session.ttlSeconds`): ids
+    /// already issued stay valid, their expiry is judged by the new lifetime.
+    public func withTTL(_ ttlSeconds: Double) -> SessionSigner {
+        var copy = self
+        copy.ttlSeconds = ttlSeconds
+        return copy
     }
 
     /// A signer with a random key: sessions then die with the process (logged by the caller).

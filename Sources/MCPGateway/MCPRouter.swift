@@ -15,14 +15,20 @@ public struct MCPRouter: Sendable {
     /// Wall-clock seconds; injected so tests control expiry.
     public let clock: @Sendable () -> Double
 
+    /// `limiter`: the previous router's, when a reload left `rateLimits` unchanged, so a config
+    /// change elsewhere (a server added) does not refill every caller's bucket.
     public init(config: GatewayConfig, signer: SessionSigner, revocations: SessionRevocations, version: String,
-                clock: @escaping @Sendable () -> Double, sharedRates: (any SharedRateStore)? = nil) {
+                clock: @escaping @Sendable () -> Double, sharedRates: (any SharedRateStore)? = nil, limiter: RateLimiter? = nil) {
         self.config = config
         self.signer = signer
         self.revocations = revocations
         self.version = version
         self.clock = clock
-        self.limiter = RateLimiter(rules: config.rateLimits, shared: sharedRates)
+        if let limiter, limiter.rules == config.rateLimits {
+            self.limiter = limiter
+        } else {
+            self.limiter = RateLimiter(rules: config.rateLimits, shared: sharedRates)
+        }
     }
 
     // MARK: requests without a JSON-RPC body (GET, DELETE, others)

@@ -18,7 +18,7 @@ struct AuditTrail: Sendable {
         case let path:
             let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
             guard fd >= 0 else { throw ConfigError(field: "audit.destination", "cannot open \(path) for appending") }
-            sink = LogSink(fd: fd)
+            sink = LogSink(fd: fd, ownsDescriptor: true)
         }
     }
 

@@ -21,7 +21,9 @@ final class Federation: @unchecked Sendable {
     let metrics: GatewayMetrics
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
-    private let signer: SessionSigner
+    /// The key stays for the process's life; a reload may change the session lifetime.
+    private var signer: SessionSigner
+    private let governance: Governance
     private let revocations: SessionRevocations
     private let revocationFile: RevocationFile?
     /// Redis shared by replicas (`sharedState.redis`); nil = this replica on its own.
@@ -78,8 +80,10 @@ final class Federation: @unchecked Sendable {
         }
         let direct = DirectForwarder(http: http)
         let tasks = TaskLister(store: store, http: http, version: GatewayVersion.current, backendSessions: table)
-        let signer = self.signer
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
+        self.governance = governance
+        // Task ids are sealed with the signer's key, which never changes (only its TTL may).
+        let sealer = self.signer
         context = MCPProcessorContext(
             router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
                               clock: { WallClock.unixSeconds() }, sharedRates: sharedState),
@@ -96,7 +100,7 @@ final class Federation: @unchecked Sendable {
                     ?? table.sessions(client: message.session)
                 sessions.broadcast(message.body, to: targets, protocolVersion: message.session.protocolVersion)
             },
-            gather: { plan, done in tasks.list(plan, signer: signer, done: done) })
+            gather: { plan, done in tasks.list(plan, signer: sealer, done: done) })
         relay = CallRelay(http: http, store: store, backendSessions: table)
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in
@@ -157,9 +161,12 @@ final class Federation: @unchecked Sendable {
     func reload(reason: String) -> Bool {
         reloadLock.withLock { _ in
             let new: GatewayConfig
+            var newAudit: AuditTrail?
             do {
                 new = try loader.load(path: configPath)
-                _ = try AuditTrail(config: new.audit)
+                // Opened only when it changes, and kept: the old trail's file closes once
+                // no write holds it any more.
+                if new.audit != config.audit { newAudit = try AuditTrail(config: new.audit) }
             } catch {
                 metrics.configReloads.add(slot: 1)
                 logger.error("config reload refused: the previous configuration keeps serving", [("reason", reason), ("error", "\(error)")])
@@ -167,6 +174,7 @@ final class Federation: @unchecked Sendable {
             }
             let old = config
             guard new != old else {
+                metrics.configReloads.add(slot: 0)
                 logger.info("config reloaded: unchanged", [("reason", reason)])
                 return true
             }
@@ -175,6 +183,14 @@ final class Federation: @unchecked Sendable {
             }
             if new.session.revocationsFile != old.session.revocationsFile {
                 logger.warning("session.revocationsFile changes need a restart; keeping the current one")
+            }
+            if new.session.ttlSeconds != old.session.ttlSeconds {
+                signer = signer.withTTL(new.session.ttlSeconds)
+                context.backendSessions.sessionTTL = new.session.ttlSeconds
+            }
+            governance.settings.current.withLock { settings in
+                if let newAudit { settings.audit = newAudit }
+                settings.sessionTTL = new.session.ttlSeconds
             }
             revocations.capacity = new.limits.maxRevokedSessions
             metrics.sessions.capacity = new.limits.maxTrackedSessions
@@ -185,7 +201,8 @@ final class Federation: @unchecked Sendable {
                 logger.warning("sharedState changes need a restart; keeping the current one")
             }
             context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: GatewayVersion.current,
-                                            clock: { WallClock.unixSeconds() }, sharedRates: sharedState))
+                                            clock: { WallClock.unixSeconds() }, sharedRates: sharedState,
+                                            limiter: context.router.limiter))
             store.replaceConfig(new)
             startMonitors(for: new)
             metrics.configReloads.add(slot: 0)
@@ -194,15 +211,17 @@ final class Federation: @unchecked Sendable {
         }
     }
 
-    /// Reloads on SIGHUP and when the file's modification time changes (polled every 2 s).
+    /// Reloads on SIGHUP and when the file changes (polled every 2 s): its modification time,
+    /// inode or size. `stat` follows symlinks, so a Kubernetes ConfigMap update (kubelet swaps the
+    /// `..data` symlink to a new directory) is seen as a new inode even if the mtime were kept.
     func watchForChanges() {
         ProcessSignals.onReload { [weak self] in self?.reload(reason: "SIGHUP") }
-        var last = Self.modificationTime(configPath)
+        var last = Self.fingerprint(configPath)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "config-watch"))
         timer.schedule(deadline: .now() + 2, repeating: 2)
         timer.setEventHandler { [weak self] in
             guard let self else { return }
-            let now = Self.modificationTime(self.configPath)
+            let now = Self.fingerprint(self.configPath)
             if now != last {
                 last = now
                 self.reload(reason: "file changed")
@@ -213,10 +232,15 @@ final class Federation: @unchecked Sendable {
     }
     private var sources: [DispatchSourceProtocol] = []
 
-    static func modificationTime(_ path: String) -> Int {
+    struct FileFingerprint: Equatable {
+        var modified = 0, inode: UInt = 0, device: UInt = 0, size = 0
+    }
+
+    static func fingerprint(_ path: String) -> FileFingerprint {
         var st = stat()
-        guard stat(path, &st) == 0 else { return 0 }
-        return st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec
+        guard stat(path, &st) == 0 else { return FileFingerprint() }
+        return FileFingerprint(modified: st.st_mtim.tv_sec * 1_000_000_000 + st.st_mtim.tv_nsec, inode: UInt(st.st_ino),
+                               device: UInt(st.st_dev), size: Int(st.st_size))
     }
 }
 

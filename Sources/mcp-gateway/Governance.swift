@@ -1,20 +1,35 @@
 import EnvoyServices
 import Logging
 import MCPGateway
+import Synchronization
 import TokenAuth
 
 /// Rate limits, metrics and the audit trail, behind the processor's observer hooks.
 struct Governance: MCPRequestObserver, AuthObserver {
+    /// What a reload may change: the audit trail (destination, argument names) and the session
+    /// lifetime the session gauge counts with.
+    struct Settings: Sendable {
+        var audit: AuditTrail
+        var sessionTTL: Double
+    }
+
+    /// Swapped whole by a reload; a writer holding the previous trail finishes its line before
+    /// the replaced file is closed (the sink closes when its last reference goes).
+    final class LiveSettings: Sendable {
+        let current: Mutex<Settings>
+        init(_ settings: Settings) { current = Mutex(settings) }
+    }
+
     let metrics: GatewayMetrics
-    let audit: AuditTrail
-    let sessionTTL: Double
+    let settings: LiveSettings
+    var audit: AuditTrail { settings.current.withLock { $0.audit } }
+    var sessionTTL: Double { settings.current.withLock { $0.sessionTTL } }
     /// Slots for every (result, reason) pair ext_authz can report, resolved once.
     let authSlots: [String: Int]
 
     init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
         self.metrics = metrics
-        self.audit = audit
-        self.sessionTTL = sessionTTL
+        self.settings = LiveSettings(Settings(audit: audit, sessionTTL: sessionTTL))
         var slots: [String: Int] = [:]
         let reasons = ["deny": ["missing_token", "forbidden", "malformed", "algorithm", "unknown_key", "invalid_key", "signature",
                                 "expired", "not_yet_valid", "issuer", "audience", "claims", "rejected", "config", "other"],

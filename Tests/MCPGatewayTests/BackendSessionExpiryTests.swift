@@ -23,4 +23,20 @@ import Testing
         #expect(creator.callCount == 13)
         #expect(results.ids.count == 1)
     }
+
+    // A reload may shorten session.ttlSeconds: entries made after it expire by the new lifetime.
+    @Test func aChangedLifetimeAppliesToNewEntries() {
+        let now = Mutex<Double>(1_000)
+        let table = BackendSessionTable(shardCount: 1, sessionTTL: 1_000, clock: { now.withLock { $0 } }, pruneThreshold: 2,
+                                        creator: ScriptedCreator(immediate: "b").creator)
+        table.sessionTTL = 50
+        #expect(table.sessionTTL == 50)
+        for _ in 0..<3 {
+            table.withSession(client: Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: 1_000), server: "calc") { _ in }
+        }
+        #expect(table.count == 3)
+        now.withLock { $0 = 1_060 }  // past the new lifetime, well within the old one
+        table.withSession(client: Fixture.signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: 1_060), server: "calc") { _ in }
+        #expect(table.count == 1)
+    }
 }

@@ -29,6 +29,27 @@ import Testing
         #expect(initialize(router, identity: "")?.status == 429)
     }
 
+    // Regression (issue 11): each reload built a new limiter, so any config change (a server
+    // added) refilled every caller's bucket. Unchanged rules keep the previous limiter.
+    @Test func aReloadKeepsTheBucketsWhenTheRulesAreUnchanged() {
+        var config = Fixture.config()
+        config.rateLimits = [RateLimiter.Rule(calls: 1, perSeconds: 60, methods: ["initialize"])]
+        let first = RouterHarness(config: config).router()
+        #expect(initialize(first, identity: "alice")?.status == 200)
+        var edited = config
+        edited.servers.removeLast()
+        let reloaded = MCPRouter(config: edited, signer: Fixture.signer, revocations: SessionRevocations(), version: "t",
+                                 clock: { Fixture.t0 }, limiter: first.limiter)
+        #expect(reloaded.limiter === first.limiter)
+        #expect(initialize(reloaded, identity: "alice")?.status == 429)
+        // New rules start new buckets.
+        edited.rateLimits = [RateLimiter.Rule(calls: 2, perSeconds: 60, methods: ["initialize"])]
+        let changed = MCPRouter(config: edited, signer: Fixture.signer, revocations: SessionRevocations(), version: "t",
+                                clock: { Fixture.t0 }, limiter: first.limiter)
+        #expect(changed.limiter !== first.limiter)
+        #expect(initialize(changed, identity: "alice")?.status == 200)
+    }
+
     @Test func toolCallRulesDoNotCountInitialize() {
         var config = Fixture.config()
         config.rateLimits = [RateLimiter.Rule(calls: 1, perSeconds: 60)]

@@ -41,6 +41,19 @@ import Testing
         #expect(signer.verify(issued.token, now: now + 100_000) == nil)
     }
 
+    // A reload that changes session.ttlSeconds keeps the key: ids already issued stay valid and
+    // expire by the new lifetime.
+    @Test func anotherLifetimeKeepsTheKey() throws {
+        let issued = signer.issue(protocolVersion: "2025-11-25", identityDigest: "jwt:alice", now: now)
+        let shorter = signer.withTTL(60)
+        #expect(shorter.ttlSeconds == 60)
+        #expect(shorter.verify(issued.token, now: now + 59)?.identityDigest == "jwt:alice")
+        #expect(shorter.verify(issued.token, now: now + 60) == nil)
+        #expect(signer.verify(issued.token, now: now + 60) != nil)
+        let other = SessionSigner(secret: utf8("another-key-0123456789abcdef0123"), ttlSeconds: 60)
+        #expect(other.verify(issued.token, now: now) == nil)
+    }
+
     @Test func issuedInTheFarFutureRefused() {
         let future = signer.issue(protocolVersion: "2025-11-25", identityDigest: "", now: now + 301)
         #expect(signer.verify(future.token, now: now) == nil)
