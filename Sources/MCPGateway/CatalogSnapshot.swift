@@ -33,19 +33,28 @@ public final class CatalogSnapshot: Sendable {
         var collisions: [String] = []
         var toolIndex: [String: Int] = [:], promptIndex: [String: Int] = [:]
         var modern = Set<String>(), handshake = Set<String>()
+        // Servers in config order, each server's entries sorted by name: the same lists on every
+        // replica and after restarts, whatever order a server happens to list them in.
         for server in config.servers {
-            guard case .up(let found)? = states[server.name] else { continue }
+            guard let state = states[server.name], let found = state.listed else { continue }
+            var stale: JSONValue?
+            if case .stale(_, let since, _) = state { stale = FederatedNaming.staleMarker(server: server.name, since: since) }
+            /// An entry as clients see it: under its public name, marked when its server is stale.
+            func present(_ entry: JSONValue, _ member: String, _ publicName: String) -> [UInt8] {
+                FederatedNaming.renamed(stale.map { FederatedNaming.withMeta(entry, FederatedNaming.staleMetaKey, $0) } ?? entry,
+                                        key: member, to: publicName)
+            }
             /// The same entry as listed to 2026-07-28 clients, renamed like the handshake one;
             /// nil when it is byte-identical (or the server lists nothing different).
             func modernEntry(_ key: String, _ member: String, _ original: String, _ publicName: String, _ handshakeJSON: [UInt8]) -> [UInt8]? {
                 guard let list = found.modernLists[key],
                       let entry = list.first(where: { $0[member]?.stringValue == original }) else { return nil }
-                let json = FederatedNaming.renamed(entry, key: member, to: publicName)
+                let json = present(entry, member, publicName)
                 return json == handshakeJSON ? nil : json
             }
             if found.speaksModern { modern.insert(server.name) }
             if found.speaksHandshake { handshake.insert(server.name) }
-            for tool in found.tools {
+            for tool in FederatedNaming.sorted(found.tools, by: "name") {
                 guard let name = tool["name"]?.stringValue, server.toolFilter.admits(name) else { continue }
                 let publicName = server.prefix + name
                 if let other = toolIndex[publicName] {
@@ -56,12 +65,12 @@ public final class CatalogSnapshot: Sendable {
                     collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" is not a valid MCP tool name; served anyway")
                 }
                 toolIndex[publicName] = tools.count
-                let json = FederatedNaming.renamed(tool, key: "name", to: publicName)
+                let json = present(tool, "name", publicName)
                 tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
                                             metricsSlot: slots?(server.name, publicName) ?? -1,
                                             modernJSON: modernEntry("tools", "name", name, publicName, json)))
             }
-            for prompt in found.prompts {
+            for prompt in FederatedNaming.sorted(found.prompts, by: "name") {
                 guard let name = prompt["name"]?.stringValue else { continue }
                 let publicName = server.prefix + name
                 if let other = promptIndex[publicName] {
@@ -69,21 +78,21 @@ public final class CatalogSnapshot: Sendable {
                     continue
                 }
                 promptIndex[publicName] = prompts.count
-                let json = FederatedNaming.renamed(prompt, key: "name", to: publicName)
+                let json = present(prompt, "name", publicName)
                 prompts.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
                                               modernJSON: modernEntry("prompts", "name", name, publicName, json)))
             }
-            for resource in found.resources {
+            for resource in FederatedNaming.sorted(found.resources, by: "uri") {
                 guard let uri = resource["uri"]?.stringValue else { continue }
                 let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
-                let json = FederatedNaming.renamed(resource, key: "uri", to: publicURI)
+                let json = present(resource, "uri", publicURI)
                 resources.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri, json: json,
                                                 modernJSON: modernEntry("resources", "uri", uri, publicURI, json)))
             }
-            for template in found.resourceTemplates {
+            for template in FederatedNaming.sorted(found.resourceTemplates, by: "uriTemplate") {
                 guard let uri = template["uriTemplate"]?.stringValue else { continue }
                 let publicURI = FederatedNaming.publicURI(server: server.name, uri: uri)
-                let json = FederatedNaming.renamed(template, key: "uriTemplate", to: publicURI)
+                let json = present(template, "uriTemplate", publicURI)
                 templates.append(FederatedEntry(publicName: publicURI, server: server.name, originalName: uri, json: json,
                                                 modernJSON: modernEntry("resourceTemplates", "uriTemplate", uri, publicURI, json)))
             }

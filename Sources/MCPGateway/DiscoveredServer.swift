@@ -35,9 +35,30 @@ public struct DiscoveredServer: Sendable, Equatable {
     }
 }
 
-/// A server's place in the catalog: serving entries, or down (entries withdrawn).
+/// A server's place in the catalog: serving entries, stale (failing, its last good entries still
+/// listed with a marker for `catalog.staleSeconds`, calls refused), or down (entries withdrawn).
 public enum ServerState: Sendable, Equatable {
     case up(DiscoveredServer)
+    /// `since`: Unix seconds when it went stale; `reason`: the last failure.
+    case stale(DiscoveredServer, since: Double, reason: String)
     case down(reason: String)
     case pending
+
+    /// The entries this state lists: the live ones, or the last good ones while stale.
+    public var listed: DiscoveredServer? {
+        switch self {
+        case .up(let found), .stale(let found, _, _): found
+        case .down, .pending: nil
+        }
+    }
+
+    /// `pending`, `up`, `stale` or `down`, as the admin endpoint and metrics name it.
+    public var name: String {
+        switch self {
+        case .up: "up"
+        case .stale: "stale"
+        case .down: "down"
+        case .pending: "pending"
+        }
+    }
 }

@@ -48,6 +48,40 @@ public enum FederatedNaming {
         return (server, rest)
     }
 
+    /// The `_meta` key marking entries of a stale server (`catalog.staleSeconds`).
+    public static let staleMetaKey = "mcp-gateway/stale"
+
+    /// The stale marker's value: which server, and since when (Unix seconds) it has not answered.
+    static func staleMarker(server: String, since: Double) -> JSONValue {
+        .object([("server", .string(server)), ("sinceUnixSeconds", .number(String(Int(since))))])
+    }
+
+    /// `value` (a JSON object) with `_meta.<key>` set to `meta` (other `_meta` members kept).
+    static func withMeta(_ value: JSONValue, _ key: String, _ meta: JSONValue) -> JSONValue {
+        guard case .object(var members) = value else { return value }
+        var metaMembers: [(key: String, value: JSONValue)] = []
+        if let i = members.lastIndex(where: { $0.key == "_meta" }) {
+            if case .object(let existing) = members[i].value { metaMembers = existing.filter { $0.key != key } }
+            members.remove(at: i)
+        }
+        metaMembers.append((key, meta))
+        members.append(("_meta", .object(metaMembers)))
+        return .object(members)
+    }
+
+    /// Entries ordered by the string member `key`, byte for byte (entries without it last, in
+    /// their listed order): what a server lists in any order is federated in one order.
+    static func sorted(_ entries: [JSONValue], by key: String) -> [JSONValue] {
+        entries.enumerated().sorted { a, b in
+            switch (a.element[key]?.stringValue, b.element[key]?.stringValue) {
+            case let (x?, y?): return x.utf8.lexicographicallyPrecedes(y.utf8) || (x == y && a.offset < b.offset)
+            case (nil, nil): return a.offset < b.offset
+            case (_?, nil): return true
+            case (nil, _?): return false
+            }
+        }.map(\.element)
+    }
+
     /// `value` (a JSON object) with member `key` replaced by the string `newValue`.
     static func renamed(_ value: JSONValue, key: String, to newValue: String) -> [UInt8] {
         guard case .object(var members) = value else { return value.serializedBytes() }

@@ -143,11 +143,15 @@ public struct CatalogConfig: Sendable, Equatable {
     public var failureThreshold: Int
     /// Entries per page of the merged lists the gateway serves.
     public var pageSize: Int
+    /// How long a failing server's last good entries stay listed (marked stale in `_meta`, calls
+    /// refused with an error naming it) before they leave; 0: they leave at once.
+    public var staleSeconds: Double
 
-    public init(refreshSeconds: Double = 60, failureThreshold: Int = 3, pageSize: Int = 500) {
+    public init(refreshSeconds: Double = 60, failureThreshold: Int = 3, pageSize: Int = 500, staleSeconds: Double = 0) {
         self.refreshSeconds = refreshSeconds
         self.failureThreshold = failureThreshold
         self.pageSize = pageSize
+        self.staleSeconds = staleSeconds
     }
 }
 

@@ -356,7 +356,7 @@ public struct GatewayConfigLoader: Sendable {
     }
 
     private func catalog(_ v: JSONValue) throws(ConfigError) -> CatalogConfig {
-        try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize"], at: "catalog")
+        try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize", "staleSeconds"], at: "catalog")
         var c = CatalogConfig()
         if let r = v["refreshSeconds"] {
             guard let d = r.doubleValue, d.isFinite, d >= 1 else { throw ConfigError(field: "catalog.refreshSeconds", "must be at least 1") }
@@ -364,6 +364,10 @@ public struct GatewayConfigLoader: Sendable {
         }
         if let f = v["failureThreshold"] { c.failureThreshold = try positiveInt(f, at: "catalog.failureThreshold") }
         if let p = v["pageSize"] { c.pageSize = try positiveInt(p, at: "catalog.pageSize") }
+        if let s = v["staleSeconds"] {
+            guard let d = s.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "catalog.staleSeconds", "must be a number of seconds, 0 or more") }
+            c.staleSeconds = d
+        }
         return c
     }
 

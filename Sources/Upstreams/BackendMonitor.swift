@@ -7,7 +7,8 @@ import Synchronization
 
 /// Keeps one server's catalog entries warm: a discovery session, full lists (all pages), a GET
 /// stream for `list_changed`, and a periodic refresh. A server that fails `failureThreshold`
-/// times in a row loses its entries until it answers again, without any restart.
+/// times in a row loses its entries until it answers again, without any restart; with
+/// `catalog.staleSeconds` its last good entries stay listed, marked stale, that long first.
 ///
 /// Runs on its own threads with blocking I/O; it publishes only through `CatalogStore`.
 public final class BackendMonitor: @unchecked Sendable {
@@ -55,6 +56,9 @@ public final class BackendMonitor: @unchecked Sendable {
         var hadSession = false
         // The server refused `initialize` but serves 2026-07-28: discover it statelessly.
         var modernOnly = false
+        // The last successful discovery, and since when (Unix seconds) the server has been stale.
+        var lastGood: DiscoveredServer?
+        var staleSince: Double?
         while !stopped.load(ordering: .relaxed) {
             do throws(BackendError) {
                 if session == nil && !modernOnly {
@@ -81,7 +85,10 @@ public final class BackendMonitor: @unchecked Sendable {
                     }
                 }
                 failures = 0
-                events.refreshed()
+                events.refreshed(at: WallClock.unixSeconds())
+                lastGood = found
+                if staleSince != nil { logger.info("server answers again: its entries are no longer stale", [("server", server.name)]) }
+                staleSince = nil
                 store.update(server: server.name, to: .up(found))
                 if !wasUp {
                     logger.info("server up", [("server", server.name), ("tools", String(found.tools.count)),
@@ -90,22 +97,36 @@ public final class BackendMonitor: @unchecked Sendable {
                 }
             } catch {
                 failures += 1
-                events.failed()
+                let now = WallClock.unixSeconds()
+                events.failed(at: now, error: error.problem)
                 if error.sessionExpired { session = nil }
                 logger.warning("catalog refresh failed", [("server", server.name), ("error", error.problem),
                                                           ("consecutive_failures", String(failures))])
                 if failures >= catalogConfig.failureThreshold {
-                    if wasUp || failures == catalogConfig.failureThreshold {
-                        logger.warning("server down: its entries leave the catalog", [("server", server.name)])
-                    }
-                    wasUp = false
                     session = nil
                     streamHandle.withLock { $0?.cancel() }
-                    store.update(server: server.name, to: .down(reason: error.problem))
+                    if let found = lastGood, catalogConfig.staleSeconds > 0, now - (staleSince ?? now) < catalogConfig.staleSeconds {
+                        if staleSince == nil {
+                            staleSince = now
+                            logger.warning("server not answering: its last good entries stay listed, marked stale",
+                                           [("server", server.name), ("stale_seconds", String(catalogConfig.staleSeconds))])
+                        }
+                        store.update(server: server.name, to: .stale(found, since: staleSince ?? now, reason: error.problem))
+                    } else {
+                        if wasUp || staleSince != nil || failures == catalogConfig.failureThreshold {
+                            logger.warning("server down: its entries leave the catalog", [("server", server.name)])
+                        }
+                        lastGood = nil
+                        staleSince = nil
+                        store.update(server: server.name, to: .down(reason: error.problem))
+                    }
+                    wasUp = false
                 }
             }
-            // Retry quickly while failing, then settle into the periodic refresh.
-            let delay = failures > 0 ? min(catalogConfig.refreshSeconds, Double(1 << min(failures, 4)) * 0.5) : catalogConfig.refreshSeconds
+            // Retry quickly while failing, then settle into the periodic refresh; a stale server
+            // is tried again no later than when its entries are due to leave.
+            var delay = failures > 0 ? min(catalogConfig.refreshSeconds, Double(1 << min(failures, 4)) * 0.5) : catalogConfig.refreshSeconds
+            if let since = staleSince { delay = max(0.1, min(delay, since + catalogConfig.staleSeconds - WallClock.unixSeconds())) }
             _ = wake.wait(timeout: .now() + delay)
         }
     }
@@ -191,10 +212,12 @@ public final class BackendMonitor: @unchecked Sendable {
     }
 }
 
-/// Counters a monitor bumps, read by metrics (refreshes and failures per server).
+/// Counters a monitor bumps, read by metrics (refreshes and failures per server), and its last
+/// success and failure, read by the admin endpoint `/servers`.
 public final class MonitorEvents: Sendable {
     private let refreshes = Atomic<Int>(0)
     private let failures = Atomic<Int>(0)
+    private let last = Mutex<ServerHealth>(ServerHealth())
     /// Called (on the monitor's thread) when the server had to be given a new discovery session.
     public let sessionsLost: @Sendable (_ server: String) -> Void
 
@@ -202,8 +225,18 @@ public final class MonitorEvents: Sendable {
         self.sessionsLost = sessionsLost
     }
 
-    func refreshed() { refreshes.add(1, ordering: .relaxed) }
-    func failed() { failures.add(1, ordering: .relaxed) }
+    func refreshed(at now: Double) {
+        refreshes.add(1, ordering: .relaxed)
+        last.withLock { $0.lastSuccess = now; $0.consecutiveFailures = 0 }
+    }
+
+    func failed(at now: Double, error: String) {
+        failures.add(1, ordering: .relaxed)
+        last.withLock { $0.lastFailure = now; $0.lastError = error; $0.consecutiveFailures += 1 }
+    }
+
+    /// The last success and failure of this server's refreshes.
+    public var health: ServerHealth { last.withLock { $0 } }
     public var refreshCount: Int { refreshes.load(ordering: .relaxed) }
     public var failureCount: Int { failures.load(ordering: .relaxed) }
 }

@@ -13,6 +13,8 @@ struct AdminRoutes: Sendable {
     let protectedResource: ProtectedResourceMetadata?
     let metrics: MetricsRegistry
     let ready: @Sendable () -> (Bool, String)
+    /// `GET /servers` (nil without a federation config).
+    let servers: (@Sendable () -> [UInt8])?
 
     func handle(_ request: AdminRequest) -> AdminResult {
         if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
@@ -30,6 +32,8 @@ struct AdminRoutes: Sendable {
         case "/readyz":
             let (ok, why) = ready()
             return .response(AdminResponse(status: ok ? 200 : 503, body: "\(why)\n"))
+        case "/servers" where servers != nil:
+            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: servers?() ?? []))
         case "/metrics":
             return .response(AdminResponse(status: 200, contentType: MetricsRegistry.contentType, body: metrics.render()))
         default:

@@ -127,6 +127,12 @@ final class Federation: @unchecked Sendable {
         return config.servers.allSatisfy { snapshot.serverStates[$0.name] != nil && snapshot.serverStates[$0.name] != .pending }
     }
 
+    /// `GET /servers` on the admin port.
+    func serverStatus() -> [UInt8] {
+        let health = monitors.withLock { Dictionary(uniqueKeysWithValues: $0.map { ($0.key, $0.value.events.health) }) }
+        return ServerStatusReport.json(config: config, catalog: store.snapshot, health: health)
+    }
+
     private func startMonitors(for config: GatewayConfig) {
         monitors.withLock { running in
             let wanted = Dictionary(uniqueKeysWithValues: config.servers.map { ($0.name, $0) })

@@ -63,8 +63,10 @@ final class Gateway: @unchecked Sendable {
         try grpcServer.start()
         self.grpcServer = grpcServer
 
+        var serverStatus: (@Sendable () -> [UInt8])?
+        if let federation { serverStatus = { federation.serverStatus() } }
         let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource, metrics: metrics.registry,
-                                ready: { [weak self] in self?.readiness() ?? (false, "starting") })
+                                ready: { [weak self] in self?.readiness() ?? (false, "starting") }, servers: serverStatus)
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
                                            maxConnections: options.maxConnections, requestTimeout: options.requestTimeoutSeconds,
                                            handler: { admin.handle($0) })
@@ -86,8 +88,13 @@ final class Gateway: @unchecked Sendable {
         guard health.isServing else { return (false, "not serving") }
         if let federation, !federation.isWarm { return (false, "catalog warming up") }
         // Still ready without Redis: requests are served with local rate limits (see SharedState).
-        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally)") }
-        return (true, "ready")
+        var notes: [String] = []
+        if let shared = federation?.sharedState, !shared.isUp { notes.append("shared state unavailable: rate limits count locally") }
+        if let federation {
+            let servers = ServerStatusReport.readinessDetail(config: federation.config, catalog: federation.store.snapshot)
+            if !servers.isEmpty { notes.append(servers) }
+        }
+        return (true, notes.isEmpty ? "ready" : "ready (\(notes.joined(separator: "; ")))")
     }
 
     /// ext_authz: JWT keys from a file or URL, Kubernetes TokenReview, one shared cache.

@@ -20,6 +20,7 @@ final class GatewayMetrics: Sendable {
     let authDecisions: MetricFamily
     let rateLimited: MetricFamily
     let upstreamUp: MetricFamily
+    let upstreamStale: MetricFamily
     let upstreamTools: MetricFamily
     let catalogRefreshes: MetricFamily
     let catalogRefreshFailures: MetricFamily
@@ -52,6 +53,8 @@ final class GatewayMetrics: Sendable {
                                                      labels: ["server"], capacity: 1024))
         upstreamUp = registry.register(MetricFamily("mcp_upstream_up", help: "1 if the MCP server is serving its entries.", kind: .gauge,
                                                     labels: ["server"], capacity: 1024))
+        upstreamStale = registry.register(MetricFamily("mcp_upstream_stale", help: "1 while the MCP server is failing and its last good entries are listed, marked stale (catalog.staleSeconds).",
+                                                       kind: .gauge, labels: ["server"], capacity: 1024))
         upstreamTools = registry.register(MetricFamily("mcp_upstream_tools", help: "Tools each MCP server contributes to the catalog.",
                                                        kind: .gauge, labels: ["server"], capacity: 1024))
         catalogRefreshes = registry.register(MetricFamily("mcp_catalog_refreshes_total", help: "Successful catalog refreshes per server.",
@@ -129,6 +132,8 @@ final class GatewayMetrics: Sendable {
             for server in store.config.servers {
                 let up = snapshot.isUp(server.name)
                 upstreamUp.set(up ? 1 : 0, slot: upstreamUp.slot([server.name]))
+                let stale = snapshot.serverStates[server.name]?.name == "stale"
+                upstreamStale.set(stale ? 1 : 0, slot: upstreamStale.slot([server.name]))
                 upstreamTools.set(snapshot.tools.filter { $0.server == server.name }.count, slot: upstreamTools.slot([server.name]))
             }
             for m in monitors() {
