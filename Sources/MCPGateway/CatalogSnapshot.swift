@@ -15,6 +15,10 @@ public final class CatalogSnapshot: Sendable {
     /// Names two servers both produced after prefixing: the first (in config order) wins, and
     /// each loss is reported here, in logs and metrics rather than dropped silently.
     public let collisions: [String]
+    /// Tool names the gateway changed on its own (shortened to `catalog.maxToolNameLength`), logged.
+    public let notices: [String]
+    /// Tools an override hides: not listed, callable by name.
+    let hiddenTools: [String: FederatedEntry]
     let toolIndex: [String: Int]
     let promptIndex: [String: Int]
     /// Each list pre-joined page by page (`pageSize` entries, comma-separated JSON objects), for
@@ -30,7 +34,8 @@ public final class CatalogSnapshot: Sendable {
         self.serverStates = states
         var tools: [FederatedEntry] = [], prompts: [FederatedEntry] = []
         var resources: [FederatedEntry] = [], templates: [FederatedEntry] = []
-        var collisions: [String] = []
+        var collisions: [String] = [], notices: [String] = []
+        var hiddenTools: [String: FederatedEntry] = [:]
         var toolIndex: [String: Int] = [:], promptIndex: [String: Int] = [:]
         var modern = Set<String>(), handshake = Set<String>()
         // Servers in config order, each server's entries sorted by name: the same lists on every
@@ -46,29 +51,43 @@ public final class CatalogSnapshot: Sendable {
             }
             /// The same entry as listed to 2026-07-28 clients, renamed like the handshake one;
             /// nil when it is byte-identical (or the server lists nothing different).
-            func modernEntry(_ key: String, _ member: String, _ original: String, _ publicName: String, _ handshakeJSON: [UInt8]) -> [UInt8]? {
+            func modernEntry(_ key: String, _ member: String, _ original: String, _ publicName: String, _ handshakeJSON: [UInt8],
+                             _ override: ToolOverride? = nil) -> [UInt8]? {
                 guard let list = found.modernLists[key],
                       let entry = list.first(where: { $0[member]?.stringValue == original }) else { return nil }
-                let json = present(entry, member, publicName)
+                let json = present(override?.apply(to: entry) ?? entry, member, publicName)
                 return json == handshakeJSON ? nil : json
             }
             if found.speaksModern { modern.insert(server.name) }
             if found.speaksHandshake { handshake.insert(server.name) }
             for tool in FederatedNaming.sorted(found.tools, by: "name") {
                 guard let name = tool["name"]?.stringValue, server.toolFilter.admits(name) else { continue }
-                let publicName = server.prefix + name
-                if let other = toolIndex[publicName] {
-                    collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" collides with server \"\(tools[other].server)\"; kept the first")
+                let override = server.toolOverrides[name]
+                var publicName = override?.name ?? server.prefix + name
+                if override?.name == nil {
+                    let fitted = ToolNameLength.fitted(publicName, limit: config.catalog.maxToolNameLength)
+                    if fitted != publicName {
+                        notices.append("tool \"\(publicName)\" of server \"\(server.name)\" is longer than catalog.maxToolNameLength (\(config.catalog.maxToolNameLength)): listed as \"\(fitted)\"")
+                        publicName = fitted
+                    }
+                }
+                if let owner = toolIndex[publicName].map({ tools[$0].server }) ?? hiddenTools[publicName]?.server {
+                    collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" collides with server \"\(owner)\"; kept the first")
                     continue
                 }
                 if !ToolNameRules.isValid(publicName) {
                     collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" is not a valid MCP tool name; served anyway")
                 }
-                toolIndex[publicName] = tools.count
-                let json = present(tool, "name", publicName)
-                tools.append(FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
-                                            metricsSlot: slots?(server.name, publicName) ?? -1,
-                                            modernJSON: modernEntry("tools", "name", name, publicName, json)))
+                let json = present(override?.apply(to: tool) ?? tool, "name", publicName)
+                let entry = FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
+                                           metricsSlot: slots?(server.name, publicName) ?? -1,
+                                           modernJSON: modernEntry("tools", "name", name, publicName, json, override))
+                if override?.hidden == true {
+                    hiddenTools[publicName] = entry
+                } else {
+                    toolIndex[publicName] = tools.count
+                    tools.append(entry)
+                }
             }
             for prompt in FederatedNaming.sorted(found.prompts, by: "name") {
                 guard let name = prompt["name"]?.stringValue else { continue }
@@ -102,6 +121,8 @@ public final class CatalogSnapshot: Sendable {
         self.resources = resources
         self.resourceTemplates = templates
         self.collisions = collisions
+        self.notices = notices
+        self.hiddenTools = hiddenTools
         self.toolIndex = toolIndex
         self.promptIndex = promptIndex
         self.modernServers = modern
@@ -131,7 +152,8 @@ public final class CatalogSnapshot: Sendable {
     // [String: Int] lookup) is canonical equivalence, which would also accept e.g. "calc_\u{212A}"
     // (KELVIN SIGN) for "calc_K" and let that spelling slip past tool globs (rate limits).
     public func tool(named publicName: String) -> FederatedEntry? {
-        toolIndex[publicName].map { tools[$0] }.flatMap { $0.publicName.utf8.elementsEqual(publicName.utf8) ? $0 : nil }
+        (toolIndex[publicName].map { tools[$0] } ?? hiddenTools[publicName])
+            .flatMap { $0.publicName.utf8.elementsEqual(publicName.utf8) ? $0 : nil }
     }
 
     public func prompt(named publicName: String) -> FederatedEntry? {

@@ -56,6 +56,8 @@ public struct ServerConfig: Sendable, Equatable {
     /// or an environment variable at load time. Never logged.
     public var credential: Credential?
     public var toolFilter: ToolFilter
+    /// Renames, description overrides and hidden tools, by the server's own tool name.
+    public var toolOverrides: [String: ToolOverride] = [:]
     /// Per-call timeout the gateway enforces on its own calls to this server.
     public var timeoutSeconds: Double
     /// Forward the client's `Authorization` header to this server (off by default: a client's
@@ -146,6 +148,9 @@ public struct CatalogConfig: Sendable, Equatable {
     /// How long a failing server's last good entries stay listed (marked stale in `_meta`, calls
     /// refused with an error naming it) before they leave; 0: they leave at once.
     public var staleSeconds: Double
+    /// Longest public tool name: longer discovered names are shortened (`ToolNameLength`);
+    /// configured renames and prefixes must fit (checked at load time).
+    public var maxToolNameLength: Int = 64
 
     public init(refreshSeconds: Double = 60, failureThreshold: Int = 3, pageSize: Int = 500, staleSeconds: Double = 0) {
         self.refreshSeconds = refreshSeconds

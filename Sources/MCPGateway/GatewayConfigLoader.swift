@@ -71,6 +71,7 @@ public struct GatewayConfigLoader: Sendable {
                                   "must be at least limits.maxStreamsPerSession (\(config.limits.maxStreamsPerSession))")
             }
         }
+        try checkToolNames(config)
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }
         if let r = root["rateLimits"] { config.rateLimits = try rateLimits(r) }
@@ -248,10 +249,12 @@ public struct GatewayConfigLoader: Sendable {
             cluster = cs
         }
         var filter = ToolFilter()
+        var overrides: [String: ToolOverride] = [:]
         if let t = v["tools"] {
-            try rejectUnknown(t, allowed: ["allow", "deny"], at: "\(path).tools")
+            try rejectUnknown(t, allowed: ["allow", "deny", "overrides"], at: "\(path).tools")
             filter.allow = try stringList(t["allow"], at: "\(path).tools.allow")
             filter.deny = try stringList(t["deny"], at: "\(path).tools.deny")
+            if let o = t["overrides"] { overrides = try toolOverrides(o, at: "\(path).tools.overrides") }
         }
         var timeout = 30.0
         if let t = v["timeoutSeconds"] {
@@ -264,8 +267,59 @@ public struct GatewayConfigLoader: Sendable {
             forward = b
         }
         let credential = try v["credentials"].map { c throws(ConfigError) in try self.credential(c, at: "\(path).credentials") }
-        return ServerConfig(name: name, prefix: prefix, url: url, cluster: cluster, credential: credential,
-                            toolFilter: filter, timeoutSeconds: timeout, forwardAuthorization: forward)
+        var config = ServerConfig(name: name, prefix: prefix, url: url, cluster: cluster, credential: credential,
+                                  toolFilter: filter, timeoutSeconds: timeout, forwardAuthorization: forward)
+        config.toolOverrides = overrides
+        return config
+    }
+
+    private func toolOverrides(_ v: JSONValue, at path: String) throws(ConfigError) -> [String: ToolOverride] {
+        guard case .object(let members) = v else { throw ConfigError(field: path, "must be an object: the server's tool name -> its override") }
+        var out: [String: ToolOverride] = [:]
+        for (tool, o) in members {
+            let at = "\(path).\(tool)"
+            guard case .object = o else { throw ConfigError(field: at, "must be an object with name, description and/or hidden") }
+            try rejectUnknown(o, allowed: ["name", "description", "hidden"], at: at)
+            var override = ToolOverride()
+            if let n = o["name"] {
+                guard let name = n.stringValue, ToolNameRules.isValid(name) else {
+                    throw ConfigError(field: "\(at).name", "must be a valid MCP tool name (1-128 of A-Z a-z 0-9 _ - .)")
+                }
+                override.name = name
+            }
+            if let d = o["description"] {
+                guard let text = d.stringValue else { throw ConfigError(field: "\(at).description", "must be a string") }
+                override.description = text
+            }
+            if let h = o["hidden"] {
+                guard let b = h.boolValue else { throw ConfigError(field: "\(at).hidden", "must be true or false") }
+                override.hidden = b
+            }
+            guard out[tool] == nil else { throw ConfigError(field: at, "listed twice") }
+            out[tool] = override
+        }
+        return out
+    }
+
+    /// Public names the config decides must fit `catalog.maxToolNameLength` and be unique: a
+    /// rename over the limit, or two renames to one name, is refused here rather than found later.
+    private func checkToolNames(_ config: GatewayConfig) throws(ConfigError) {
+        let limit = config.catalog.maxToolNameLength
+        var renamed: [String: String] = [:]
+        for (i, server) in config.servers.enumerated() {
+            guard server.prefix.utf8.count <= limit - 8 else {
+                throw ConfigError(field: "servers[\(i)].prefix", "\"\(server.prefix)\" leaves too little of catalog.maxToolNameLength (\(limit)) for tool names")
+            }
+            for (tool, override) in server.toolOverrides.sorted(by: { $0.key < $1.key }) {
+                guard let name = override.name else { continue }
+                let at = "servers[\(i)].tools.overrides.\(tool).name"
+                guard name.utf8.count <= limit else {
+                    throw ConfigError(field: at, "\"\(name)\" is \(name.utf8.count) characters, over catalog.maxToolNameLength (\(limit))")
+                }
+                if let other = renamed[name] { throw ConfigError(field: at, "\"\(name)\" is also the new name of \(other)") }
+                renamed[name] = "\(server.name)'s \(tool)"
+            }
+        }
     }
 
     private func credential(_ v: JSONValue, at path: String) throws(ConfigError) -> Credential {
@@ -356,7 +410,7 @@ public struct GatewayConfigLoader: Sendable {
     }
 
     private func catalog(_ v: JSONValue) throws(ConfigError) -> CatalogConfig {
-        try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize", "staleSeconds"], at: "catalog")
+        try rejectUnknown(v, allowed: ["refreshSeconds", "failureThreshold", "pageSize", "staleSeconds", "maxToolNameLength"], at: "catalog")
         var c = CatalogConfig()
         if let r = v["refreshSeconds"] {
             guard let d = r.doubleValue, d.isFinite, d >= 1 else { throw ConfigError(field: "catalog.refreshSeconds", "must be at least 1") }
@@ -367,6 +421,13 @@ public struct GatewayConfigLoader: Sendable {
         if let s = v["staleSeconds"] {
             guard let d = s.doubleValue, d.isFinite, d >= 0 else { throw ConfigError(field: "catalog.staleSeconds", "must be a number of seconds, 0 or more") }
             c.staleSeconds = d
+        }
+        if let m = v["maxToolNameLength"] {
+            let n = try positiveInt(m, at: "catalog.maxToolNameLength")
+            guard n >= 16, n <= ToolNameRules.maxLength else {
+                throw ConfigError(field: "catalog.maxToolNameLength", "must be between 16 and \(ToolNameRules.maxLength)")
+            }
+            c.maxToolNameLength = n
         }
         return c
     }

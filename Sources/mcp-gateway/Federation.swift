@@ -107,6 +107,9 @@ final class Federation: @unchecked Sendable {
             for collision in new.collisions where !old.collisions.contains(collision) {
                 logger.warning("catalog collision", [("detail", collision)])
             }
+            for notice in new.notices where !old.notices.contains(notice) {
+                logger.info("catalog name shortened", [("detail", notice)])
+            }
             let diff = new.listsDiffer(from: old)
             if diff.tools || diff.prompts || diff.resources {
                 hub.listsChanged(tools: diff.tools, prompts: diff.prompts, resources: diff.resources)
