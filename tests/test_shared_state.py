@@ -1,15 +1,20 @@
 """Replicas sharing state through a real redis-server (sharedState.redis): two gateway processes
-behind one Envoy count one rate limit and honour each other's DELETEs; with Redis gone they
-keep serving on local limits, and pick the shared ones up again when it returns."""
+behind one Envoy count one rate limit, honour each other's DELETEs and use one backend session per
+(client session, server) on a stateful server; with Redis gone they keep serving on local limits
+and per-replica sessions, and pick the shared ones up again when it returns."""
+import json
 import shutil
 import signal
 import socket
+import threading
 import time
 import urllib.request
 
+import mcp_types as types
 import pytest
+from mcp import Client
 
-from federation_stack import FederatedStack
+from federation_stack import FederatedStack, ScriptServer
 from harness import Proc, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed (scripts/setup.sh)")
@@ -58,17 +63,26 @@ class RedisServer(Proc):
 def shared(tmp_path_factory):
     d = tmp_path_factory.mktemp("shared")
     redis = RedisServer(d)
+    alpha = ScriptServer("alpha", "transparency_server.py", d)  # stateful: per-session `tally`
     (d / "redis-password").write_text(PASSWORD + "\n")
-    stack = FederatedStack(d, replicas=2, config_overrides={
+    stack = FederatedStack(d, replicas=2, extra_servers=[{"name": "alpha", "url": alpha.url, "timeoutSeconds": 10}], config_overrides={
         "rateLimits": [{"calls": 10, "perSeconds": 60, "key": "identity_tool",
                         "tools": ["calculus_simplify", "calculus_differentiate"]}],
         "sharedState": {"redis": {"url": f"redis://127.0.0.1:{redis.port}/0", "passwordFile": str(d / "redis-password"),
                                   "keyPrefix": "gwtest:", "timeoutMs": 100, "revocationPollMs": POLL_MS}},
     })
     stack.redis = redis
+    stack.alpha = alpha
+    stack.wait_for_tools(["alpha_tally"])
     yield stack
     stack.stop()
     stack.redis.stop()
+    alpha.stop()
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
 
 
 def admin_ports(stack):
@@ -153,3 +167,91 @@ def test_redis_down_then_back(shared):
     # The restarted Redis is empty: one fresh shared bucket of 10 for both replicas again.
     statuses = [call(shared, s, "calculus_differentiate", 100 + i)[0] for i in range(12)]
     assert statuses == [200] * 10 + [429] * 2, statuses
+
+
+def shared_sessions(port, outcome):
+    return metric(port, 'mcp_shared_backend_sessions_total{outcome="%s"}' % outcome)
+
+
+def redis_keys(stack, pattern):
+    reply = stack.redis.command("KEYS", pattern).split(b"\r\n")
+    return sorted(k.decode() for k in reply[2::2] if k)
+
+
+async def tallies(url, tool, calls):
+    """One SDK client session calling the stateful tool `calls` times: what the server saw each time."""
+    async with Client(url, mode="legacy") as client:
+        seen = []
+        for _ in range(calls):
+            result = await client.call_tool(tool, {})
+            assert not result.is_error, result
+            seen.append(json.loads("".join(b.text for b in result.content if isinstance(b, types.TextContent))))
+        return seen
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", ["direct", "gateway"])
+async def test_a_client_alternating_replicas_meets_one_backend_session(shared, via):
+    """Control: the client straight to the server sees one session counting 1..8. Through Envoy
+    with calls alternating between the two replicas, it must see the same: one replica creates
+    the backend session and records it, the other adopts it (no second initialize)."""
+    outcomes = ("created", "adopted", "lost_race", "local")
+    before = {o: sum(shared_sessions(p, o) for p in admin_ports(shared)) for o in outcomes}
+    url, tool = (shared.alpha.url, "tally") if via == "direct" else (shared.url, "alpha_tally")
+    seen = await tallies(url, tool, 8)
+    assert [s["count"] for s in seen] == list(range(1, 9)), seen
+    assert len({s["session"] for s in seen}) == 1 and seen[0]["session"], seen
+    if via == "gateway":
+        after = {o: sum(shared_sessions(p, o) for p in admin_ports(shared)) for o in outcomes}
+        delta = {o: after[o] - before[o] for o in outcomes}
+        # Both replicas served the client: one created the session, the other adopted it.
+        assert delta == {"created": 1, "adopted": 1, "lost_race": 0, "local": 0}, delta
+        # The SDK client DELETEs its session on exit: the shared record goes with it.
+        wait_until(lambda: redis_keys(shared, "gwtest:bs:*:alpha") == [])
+
+
+def test_redis_killed_mid_load(shared):
+    """Calls in flight (new client sessions too, so backend-session lookups) while redis-server is
+    SIGKILLed and restarted: every call answers, none waits long; after the restart sessions are
+    shared again."""
+    stop, results, lock = threading.Event(), [], threading.Lock()
+
+    def worker(n):
+        while not stop.is_set():
+            s = shared.initialize()
+            for i in range(4):
+                t0 = time.time()
+                status, _, body = shared.post({"jsonrpc": "2.0", "id": i, "method": "tools/call",
+                                               "params": {"name": "alpha_tally", "arguments": {}}}, shared.session_headers(s))
+                ok = status == 200 and "result" in (body or {}) and not body["result"].get("isError")
+                with lock:
+                    results.append((ok, time.time() - t0, status, body if not ok else None))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(1.0)
+        port = shared.redis.port
+        shared.redis.stop(sig=signal.SIGKILL)
+        in_outage = len(results)
+        time.sleep(1.5)
+        shared.redis = RedisServer(shared.log_dir, port=port, name="redis3")
+        wait_until(lambda: all(metric(p, "mcp_shared_state_up") == 1 for p in admin_ports(shared)), timeout=5)
+        after_restart = len(results)
+        time.sleep(1.0)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=20)
+    failed = [r for r in results if not r[0]]
+    assert not failed, failed[:3]
+    assert in_outage > 5 and after_restart > in_outage and len(results) > after_restart, (in_outage, after_restart, len(results))
+    assert max(r[1] for r in results) < 3, max(r[1] for r in results)
+    assert sum(shared_sessions(p, "local") for p in admin_ports(shared)) >= 1  # the outage was met: per-replica sessions
+    before = sum(shared_sessions(p, "adopted") for p in admin_ports(shared))
+    s = shared.initialize()
+    for i in range(4):
+        assert shared.post({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "alpha_tally", "arguments": {}}},
+                           shared.session_headers(s))[0] == 200
+    assert sum(shared_sessions(p, "adopted") for p in admin_ports(shared)) > before  # shared again

@@ -86,7 +86,7 @@ final class Gateway: @unchecked Sendable {
         guard health.isServing else { return (false, "not serving") }
         if let federation, !federation.isWarm { return (false, "catalog warming up") }
         // Still ready without Redis: requests are served with local rate limits (see SharedState).
-        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally)") }
+        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally, new backend sessions are per replica)") }
         return (true, "ready")
     }
 
