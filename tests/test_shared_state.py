@@ -6,6 +6,7 @@ import json
 import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
 import urllib.request
@@ -15,7 +16,7 @@ import pytest
 from mcp import Client
 
 from federation_stack import FederatedStack, ScriptServer
-from harness import Proc, free_port
+from harness import Proc, free_port, gateway_binary, wait_for_http
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed (scripts/setup.sh)")
 
@@ -255,3 +256,60 @@ def test_redis_killed_mid_load(shared):
         assert shared.post({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "alpha_tally", "arguments": {}}},
                            shared.session_headers(s))[0] == 200
     assert sum(shared_sessions(p, "adopted") for p in admin_ports(shared)) > before  # shared again
+
+
+def make_ca_and_cert(d, name):
+    """A throwaway CA and a server certificate for 127.0.0.1 signed by it (openssl CLI)."""
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={name} test CA",
+        "-keyout", str(d / f"{name}-ca.key"), "-out", str(d / f"{name}-ca.crt"))
+    run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", str(d / f"{name}.key"), "-out", str(d / f"{name}.csr"))
+    (d / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    run("x509", "-req", "-in", str(d / f"{name}.csr"), "-CA", str(d / f"{name}-ca.crt"), "-CAkey", str(d / f"{name}-ca.key"),
+        "-CAcreateserial", "-days", "1", "-extfile", str(d / f"{name}.ext"), "-out", str(d / f"{name}.crt"))
+    return d / f"{name}-ca.crt", d / f"{name}.crt", d / f"{name}.key"
+
+
+def test_rediss_verifies_the_server_and_shares_over_tls(tmp_path):
+    """`rediss://` against a real redis-server listening with TLS only: the gateway verifies its
+    certificate against the configured CA and shares rate limits through it; a gateway trusting
+    another CA refuses the server (shared state down, requests still served)."""
+    ca, cert, key = make_ca_and_cert(tmp_path, "redis")
+    other_ca, _, _ = make_ca_and_cert(tmp_path, "other")
+    port = free_port()
+    redis = Proc("redis-tls", ["redis-server", "--port", "0", "--tls-port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--requirepass", PASSWORD, "--tls-cert-file", str(cert),
+                               "--tls-key-file", str(key), "--tls-ca-cert-file", str(ca), "--tls-auth-clients", "no"], tmp_path)
+    cli = ["redis-cli", "--tls", "--cacert", str(ca), "-p", str(port), "--no-auth-warning", "-a", PASSWORD]
+    wait_until(lambda: subprocess.run([*cli, "PING"], capture_output=True, text=True).stdout.strip() == "PONG", timeout=10)
+    (tmp_path / "redis-password").write_text(PASSWORD)
+
+    def redis_config(ca_file):
+        return {"rateLimits": [{"calls": 3, "perSeconds": 60, "key": "identity_tool", "tools": ["calculus_simplify"]}],
+                "sharedState": {"redis": {"url": f"rediss://127.0.0.1:{port}/0", "passwordFile": str(tmp_path / "redis-password"),
+                                          "keyPrefix": "tlstest:", "timeoutMs": 500, "tls": {"caFile": str(ca_file)}}}}
+    stack = FederatedStack(tmp_path, config_overrides=redis_config(ca))
+    try:
+        s = stack.initialize()
+        statuses = [call(stack, s, "calculus_simplify", i)[0] for i in range(5)]
+        assert statuses == [200] * 3 + [429] * 2, statuses
+        assert metric(stack.admin_port, "mcp_shared_state_up") == 1
+        keys = subprocess.run([*cli, "KEYS", "tlstest:rl:*"], capture_output=True, text=True).stdout.split()
+        assert len(keys) == 1, keys  # the bucket lives in the TLS redis-server
+
+        # The same config trusting another CA: the handshake fails, the replica counts locally.
+        (tmp_path / "other.json").write_text(json.dumps({**json.loads(stack.config.read_text()), **redis_config(other_ca)}))
+        admin = free_port()
+        wrong = Proc("gateway-wrong-ca", [str(gateway_binary()), "--config", str(tmp_path / "other.json"), "--grpc-listen",
+                                          f"127.0.0.1:{free_port()}", "--admin-listen", f"127.0.0.1:{admin}", "--threads", "1"], tmp_path)
+        try:
+            wait_for_http(f"http://127.0.0.1:{admin}/healthz")
+            wait_until(lambda: "certificate verify failed" in wrong.log_path.read_text(), timeout=10)
+            assert metric(admin, "mcp_shared_state_up") == 0
+            assert PASSWORD not in wrong.log_path.read_text()
+        finally:
+            wrong.stop()
+    finally:
+        stack.stop()
+        redis.stop()

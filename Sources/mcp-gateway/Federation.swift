@@ -45,7 +45,7 @@ final class Federation: @unchecked Sendable {
         if let path = config.session.revocationsFile {
             let (file, loaded) = try RevocationFile.open(path: path, now: WallClock.unixSeconds())
             revocationFile = file
-            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: file, metrics: metrics) }
+            sharedState = try config.sharedState.map { try SharedState(config: $0, fileJournal: file, metrics: metrics) }
             revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState ?? file, loaded: loaded)
             logger.info("session revocations loaded", [("file", path), ("revoked", String(loaded.count))])
             if loaded.count > config.limits.maxRevokedSessions {
@@ -54,7 +54,7 @@ final class Federation: @unchecked Sendable {
             }
         } else {
             revocationFile = nil
-            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: nil, metrics: metrics) }
+            sharedState = try config.sharedState.map { try SharedState(config: $0, fileJournal: nil, metrics: metrics) }
             revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState)
             if config.session.secret != nil, sharedState == nil {
                 logger.warning("no session.revocationsFile: sessions survive a restart (persistent secret) but DELETEs do not; "

@@ -1,4 +1,5 @@
 import Dispatch
+import HTTPClient
 import Logging
 import MCPGateway
 import Observability
@@ -26,12 +27,14 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
     private let revocationsKey: String
     private let sessionOutcomes: MetricFamily
 
-    init(config: SharedStateConfig, fileJournal: (any RevocationJournal)?, metrics: GatewayMetrics) {
+    init(config: SharedStateConfig, fileJournal: (any RevocationJournal)?, metrics: GatewayMetrics) throws(RedisError) {
         self.config = config
         self.fileJournal = fileJournal
         revocationsKey = config.keyPrefix + "revocations"
-        client = RedisClient(options: RedisOptions(host: config.host, port: config.port, username: config.username,
-                                                   password: config.password, database: config.database, timeoutMs: config.timeoutMs))
+        let tls = config.tls.map { TLSConfiguration(caFile: $0.caFile, serverName: $0.serverName, certificateFile: $0.certificateFile,
+                                                     privateKeyFile: $0.privateKeyFile) }
+        client = try RedisClient(options: RedisOptions(host: config.host, port: config.port, username: config.username,
+                                                       password: config.password, database: config.database, timeoutMs: config.timeoutMs, tls: tls))
         let gauge = metrics.registry.register(MetricFamily("mcp_shared_state_up", help: "1 if the shared state (Redis) answers; 0 while this replica counts locally.",
                                                            kind: .gauge))
         sessionOutcomes = metrics.registry.register(MetricFamily(
