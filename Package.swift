@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["COpenSSL", "HTTP2"]),
 
         // A small RESP2 client (blocking, every call bounded by a timeout) for shared state.
-        .target(name: "RedisClient"),
+        .target(name: "RedisClient", dependencies: ["HTTPClient"]),
 
         // The binary.
         .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability", "RedisClient"]),

@@ -109,6 +109,19 @@ async def seen_headers(ctx: Context) -> str:
     return json.dumps({name: headers.get(name) for name in ("authorization", "cookie", "x-gateway-credential")}, sort_keys=True)
 
 
+TALLIES: dict[str, int] = {}
+
+
+@mcp.tool()
+async def tally(ctx: Context) -> str:
+    """A per-session counter (stateful-server material): one session sees 1, 2, 3...; a client whose
+    calls reach two sessions sees its count split."""
+    request = getattr(ctx.request_context, "request", None)
+    session = (getattr(request, "headers", {}) or {}).get("mcp-session-id", "")
+    TALLIES[session] = TALLIES.get(session, 0) + 1
+    return json.dumps({"server": NAME, "session": session, "count": TALLIES[session]})
+
+
 # ------------------------------------------------------------------------------------------------
 # server->client requests during a call (on the POST's SSE stream)
 

@@ -67,7 +67,7 @@ extension MCPStreamHandler {
     /// so the client never sees the 404 (its own session is still valid).
     private func recoverExpiredSession(_ plan: ForwardPlan, client: ClientSession, expired: String, _ stream: ExternalProcessorStream) {
         context.backendSessions.invalidate(client: client, server: plan.server.name, backendSession: expired)
-        context.backendSessions.withSession(client: client, server: plan.server.name) { [self] result in
+        context.backendSessions.withSession(client: client, server: plan.server.name, replacing: expired) { [self] result in
             stream.onLoop { self.retry(result, plan, client: client, stream) }
         }
     }

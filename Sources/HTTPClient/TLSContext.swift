@@ -5,11 +5,11 @@ import COpenSSL
 ///
 /// `@unchecked Sendable`: the SSL_CTX is only read after `init` (SSL_new from many threads is
 /// safe in OpenSSL 3).
-final class TLSContext: @unchecked Sendable {
+public final class TLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
     let configuration: TLSConfiguration
 
-    init(_ configuration: TLSConfiguration) throws(HTTPClientError) {
+    public init(_ configuration: TLSConfiguration) throws(HTTPClientError) {
         guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw .tls("SSL_CTX_new failed: \(TLSErrors.drain())") }
         self.ctx = ctx
         self.configuration = configuration

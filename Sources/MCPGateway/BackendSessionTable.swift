@@ -7,10 +7,9 @@ import Synchronization
 /// table is sharded so calls from different clients rarely meet on one lock.
 public final class BackendSessionTable: Sendable {
     public typealias Completion = @Sendable (Result<String, JSONRPCError>) -> Void
-    /// Creates a backend session for `server` on behalf of `client` (whose capabilities and client
-    /// info it carries), applying `logLevel` if the client set one; calls back on any thread.
-    public typealias Creator = @Sendable (_ server: String, _ client: ClientSession, _ logLevel: String?,
-                                          _ completion: @escaping Completion) -> Void
+    /// Creates (or, with shared state, finds) the backend session a request describes; calls back
+    /// on any thread.
+    public typealias Creator = @Sendable (_ request: BackendSessionRequest, _ completion: @escaping Completion) -> Void
 
     struct Key: Hashable {
         let nonce: [UInt8]
@@ -39,12 +38,15 @@ public final class BackendSessionTable: Sendable {
     private let sessionTTLSeconds: Atomic<Int>
     private let clock: @Sendable () -> Double
     private let pruneThreshold: Int
+    /// The record replicas share (`sharedState.redis`), told what this table forgets; nil: none.
+    private let sharing: (any BackendSessionSharing)?
 
     public init(shardCount: Int = 16, sessionTTL: Double = 24 * 3600, clock: @escaping @Sendable () -> Double = { 0 },
-                pruneThreshold: Int = 4096, creator: @escaping Creator) {
+                pruneThreshold: Int = 4096, sharing: (any BackendSessionSharing)? = nil, creator: @escaping Creator) {
         shards = (0..<shardCount).map { _ in Shard() }
         self.creator = creator
         self.sessionTTLSeconds = Atomic(Int(sessionTTL))
+        self.sharing = sharing
         self.clock = clock
         self.pruneThreshold = pruneThreshold
     }
@@ -60,8 +62,9 @@ public final class BackendSessionTable: Sendable {
     }
 
     /// Calls back with the backend session for this client session and server, creating it
-    /// if needed. Immediate (same thread) when it already exists.
-    public func withSession(client: ClientSession, server: String, _ completion: @escaping Completion) {
+    /// if needed. Immediate (same thread) when it already exists. `replacing`: the session the
+    /// caller just saw die, which a creation must not adopt from the shared record.
+    public func withSession(client: ClientSession, server: String, replacing: String? = nil, _ completion: @escaping Completion) {
         let key = Key(nonce: client.nonce, server: server)
         enum Action { case done(String), wait, create }
         let action: Action = shard(key).table.withLock { table in
@@ -81,7 +84,9 @@ public final class BackendSessionTable: Sendable {
         case .wait: break
         case .create:
             let level = shard(key).logLevels.withLock { $0[key.nonce] }
-            creator(server, client, level) { [self] result in
+            let request = BackendSessionRequest(server: server, client: client, logLevel: level, shared: true, replacing: replacing,
+                                                expires: Double(client.issuedAt) + sessionTTL)
+            creator(request) { [self] result in
                 let waiters: [Completion] = shard(key).table.withLock { table in
                     guard case .creating(let w)? = table[key.nonce]?[server] else { return [] }
                     if case .success(let id) = result {
@@ -100,7 +105,8 @@ public final class BackendSessionTable: Sendable {
 
     /// Opens a backend session that is not recorded (for one sessionless call, ended after it).
     public func createUnshared(client: ClientSession, server: String, _ completion: @escaping Completion) {
-        creator(server, client, nil, completion)
+        creator(BackendSessionRequest(server: server, client: client, logLevel: nil, shared: false, replacing: nil,
+                                      expires: Double(client.issuedAt) + sessionTTL), completion)
     }
 
     /// Records a client's `logging/setLevel` and returns its ready backend sessions, to which the
@@ -146,6 +152,7 @@ public final class BackendSessionTable: Sendable {
         shard(key).table.withLock { table in
             if case .ready(let id, _)? = table[key.nonce]?[server], id == backendSession { table[key.nonce]?[server] = nil }
         }
+        sharing?.forgot([(SharedBackendSessions.key(nonce: client.nonce, server: server), backendSession)])
     }
 
     /// Forgets every ready backend session with `server` (it restarted: none of them is valid any
@@ -153,17 +160,18 @@ public final class BackendSessionTable: Sendable {
     /// how many were forgotten. A scan of every shard: for a rare event, never per request.
     @discardableResult
     public func invalidateAll(server: String) -> Int {
-        var forgotten = 0
+        var forgotten: [(key: String, session: String)] = []
         for shard in shards {
             shard.table.withLock { table in
                 for (nonce, servers) in table {
-                    guard case .ready? = servers[server] else { continue }
+                    guard case .ready(let id, _)? = servers[server] else { continue }
                     table[nonce]?[server] = nil
-                    forgotten += 1
+                    forgotten.append((SharedBackendSessions.key(nonce: nonce, server: server), id))
                 }
             }
         }
-        return forgotten
+        if !forgotten.isEmpty { sharing?.forgot(forgotten) }
+        return forgotten.count
     }
 
     /// Removes and returns every backend session of a client session (on DELETE). Calls still
@@ -183,11 +191,36 @@ public final class BackendSessionTable: Sendable {
             }
         }
         for w in orphaned { w(.failure(.unknownSession())) }
+        sharing?.ended(nonce: client.nonce, known: out)
         return out
     }
 
     /// Backend sessions held (ready or being created).
     public var count: Int {
         shards.reduce(0) { sum, shard in sum + shard.table.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    }
+}
+
+/// What the table asks its creator for.
+public struct BackendSessionRequest: Sendable {
+    public let server: String
+    /// Whose session: its capabilities and client info go into `initialize`.
+    public let client: ClientSession
+    /// The client's `logging/setLevel`, if it set one before this session existed.
+    public let logLevel: String?
+    /// Recorded for other replicas (false: a one-call session, ended after it).
+    public let shared: Bool
+    /// A session that answered 404: a shared record naming it is overwritten, never adopted.
+    public let replacing: String?
+    /// When the client session expires (Unix seconds): the shared record's lifetime.
+    public let expires: Double
+
+    public init(server: String, client: ClientSession, logLevel: String?, shared: Bool, replacing: String?, expires: Double) {
+        self.server = server
+        self.client = client
+        self.logLevel = logLevel
+        self.shared = shared
+        self.replacing = replacing
+        self.expires = expires
     }
 }

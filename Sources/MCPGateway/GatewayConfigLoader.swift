@@ -373,7 +373,7 @@ public struct GatewayConfigLoader: Sendable {
     private func sharedState(_ v: JSONValue) throws(ConfigError) -> SharedStateConfig {
         try rejectUnknown(v, allowed: ["redis"], at: "sharedState")
         guard let r = v["redis"] else { throw ConfigError(field: "sharedState.redis", "required: { \"url\": \"redis://host:port/db\" }") }
-        try rejectUnknown(r, allowed: ["url", "keyPrefix", "timeoutMs", "revocationPollMs", "passwordFile", "passwordEnv"],
+        try rejectUnknown(r, allowed: ["url", "keyPrefix", "timeoutMs", "revocationPollMs", "passwordFile", "passwordEnv", "tls"],
                           at: "sharedState.redis")
         guard let url = r["url"]?.stringValue else {
             throw ConfigError(field: "sharedState.redis.url", "required: redis://[user[:password]@]host[:port][/db]")
@@ -381,6 +381,21 @@ public struct GatewayConfigLoader: Sendable {
         // The URL may carry a password (discouraged: config files get copied); the message never echoes it.
         guard var c = SharedStateConfig.parse(url: url) else {
             throw ConfigError(field: "sharedState.redis.url", "not a redis://[user[:password]@]host[:port][/db] URL")
+        }
+        if let t = r["tls"] {
+            try rejectUnknown(t, allowed: ["caFile", "serverName", "certificateFile", "privateKeyFile"], at: "sharedState.redis.tls")
+            guard c.tls != nil else { throw ConfigError(field: "sharedState.redis.tls", "needs a rediss:// URL") }
+            var tls = SharedStateConfig.TLS()
+            for (field, path) in [("caFile", \SharedStateConfig.TLS.caFile), ("certificateFile", \.certificateFile), ("privateKeyFile", \.privateKeyFile)] {
+                guard let file = t[field]?.stringValue else { continue }
+                guard readFile(file) != nil else { throw ConfigError(field: "sharedState.redis.tls.\(field)", "cannot read \(file)") }
+                tls[keyPath: path] = file
+            }
+            tls.serverName = t["serverName"]?.stringValue
+            guard (tls.certificateFile == nil) == (tls.privateKeyFile == nil) else {
+                throw ConfigError(field: "sharedState.redis.tls", "certificateFile and privateKeyFile go together")
+            }
+            c.tls = tls
         }
         if let file = r["passwordFile"]?.stringValue {
             guard var bytes = readFile(file) else { throw ConfigError(field: "sharedState.redis.passwordFile", "cannot read \(file)") }

@@ -12,13 +12,28 @@ public struct SharedStateConfig: Sendable, Equatable {
     public var timeoutMs = 50
     /// How often each replica reads revocations made by the others.
     public var revocationPollMs = 250
+    /// `rediss://`: TLS, the server verified; nil: plain TCP.
+    public var tls: TLS?
+
+    public struct TLS: Sendable, Equatable {
+        /// PEM bundle the server's certificate must chain to (default: the system store).
+        public var caFile: String?
+        /// The name checked in the certificate (and sent as SNI) instead of the URL's host.
+        public var serverName: String?
+        /// Client certificate and key (PEM) for servers that require one (`tls-auth-clients`).
+        public var certificateFile: String?
+        public var privateKeyFile: String?
+        public init() {}
+    }
 
     public init(host: String) { self.host = host }
 
-    /// `redis://[user:pass@]host[:port][/db]`, or `redis://:pass@host` (password only).
+    /// `redis://[user:pass@]host[:port][/db]`, or `redis://:pass@host` (password only);
+    /// `rediss://` for TLS.
     public static func parse(url: String) -> SharedStateConfig? {
-        guard url.hasPrefix("redis://") else { return nil }
-        var rest = Substring(url.dropFirst("redis://".count))
+        let secure = url.hasPrefix("rediss://")
+        guard secure || url.hasPrefix("redis://") else { return nil }
+        var rest = Substring(url.dropFirst(secure ? "rediss://".count : "redis://".count))
         var username: String?, password: String?
         if let at = rest.lastIndex(of: "@") {
             let userinfo = rest[..<at]
@@ -58,6 +73,7 @@ public struct SharedStateConfig: Sendable, Equatable {
         c.username = username
         c.password = password
         c.database = db
+        c.tls = secure ? TLS() : nil
         return c
     }
 
@@ -78,6 +94,6 @@ public struct SharedStateConfig: Sendable, Equatable {
 
 extension SharedStateConfig: CustomStringConvertible {
     public var description: String {
-        "redis://\(username.map { "\($0)@" } ?? "")\(host):\(port)/\(database) (password \(password == nil ? "none" : "set"))"
+        "\(tls == nil ? "redis" : "rediss")://\(username.map { "\($0)@" } ?? "")\(host):\(port)/\(database) (password \(password == nil ? "none" : "set"))"
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import HTTPClient
 import Synchronization
 
 public struct RedisOptions: Sendable, Equatable {
@@ -14,9 +15,13 @@ public struct RedisOptions: Sendable, Equatable {
     public var timeoutMs: Int
     /// Idle connections kept for reuse.
     public var maxIdle: Int
+    /// TLS (`rediss://`): the server verified against `caFile` (else the system store), optionally
+    /// a client certificate. nil: plain TCP.
+    public var tls: TLSConfiguration?
 
     public init(host: String, port: UInt16 = 6379, username: String? = nil, password: String? = nil, database: Int = 0,
-                timeoutMs: Int = 50, maxIdle: Int = 8) {
+                timeoutMs: Int = 50, maxIdle: Int = 8, tls: TLSConfiguration? = nil) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.username = username
@@ -52,12 +57,14 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
 final class RedisConnection {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Set once the TLS handshake is done (`rediss://`); every byte then goes through it.
+    private var tls: TLSChannel?
 
     private init(fd: Int32) { self.fd = fd }
 
     deinit { close(fd) }
 
-    static func open(_ o: RedisOptions, deadline: Double) throws(RedisError) -> RedisConnection {
+    static func open(_ o: RedisOptions, tls: TLSContext?, deadline: Double) throws(RedisError) -> RedisConnection {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -86,6 +93,14 @@ final class RedisConnection {
             }
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            if let tls {
+                do throws(HTTPClientError) {
+                    conn.tls = try TLSChannel(context: tls, fd: fd, host: o.host, deadline: deadline)
+                } catch {
+                    // A certificate the server cannot prove is a configuration error, not a slow server: no retry on another address.
+                    throw error == .timeout ? .timeout : .connect("\(o.host):\(o.port): \(error)")
+                }
+            }
             if let password = o.password {
                 let auth = o.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
                 // The reply may echo nothing of the password; the error text is the server's.
@@ -121,6 +136,15 @@ final class RedisConnection {
 
     func send(_ bytes: [UInt8], deadline: Double) throws(RedisError) {
         var sent = 0
+        if let tls {
+            while sent < bytes.count {
+                let result = bytes.withUnsafeBytes { raw in
+                    Result { () throws(HTTPClientError) -> Int in try tls.write(UnsafeRawBufferPointer(rebasing: raw[sent...]), deadline: deadline) }
+                }
+                do { sent += try result.get() } catch { throw Self.redisError(error) }
+            }
+            return
+        }
         while sent < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n >= 0 { sent += n; continue }
@@ -143,6 +167,16 @@ final class RedisConnection {
             } catch {
                 throw .protocolError("\(error)")
             }
+            if let tls {
+                let result = chunk.withUnsafeMutableBytes { raw in
+                    Result { () throws(HTTPClientError) -> Int in try tls.read(into: raw, deadline: deadline) }
+                }
+                let n: Int
+                do { n = try result.get() } catch { throw Self.redisError(error) }
+                guard n > 0 else { throw .closed }
+                buffer.append(contentsOf: chunk[0..<n])
+                continue
+            }
             let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n > 0 { buffer.append(contentsOf: chunk[0..<n]); continue }
             if n == 0 { throw .closed }
@@ -152,6 +186,10 @@ final class RedisConnection {
             default: throw .io("recv: \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    private static func redisError(_ e: HTTPClientError) -> RedisError {
+        e == .timeout ? .timeout : .io("\(e)")
     }
 
     func call(_ args: [String], deadline: Double) throws(RedisError) -> RESPValue {
@@ -170,6 +208,7 @@ final class RedisConnection {
     /// Nothing unread and the peer has not closed: safe to reuse.
     var isReusable: Bool {
         guard buffer.isEmpty else { return false }
+        if let tls { return tls.isIdleAndOpen }
         var byte: UInt8 = 0
         let n = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT))
         return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -182,8 +221,16 @@ final class RedisConnection {
 public final class RedisClient: Sendable {
     public let options: RedisOptions
     private let idle = Mutex<[RedisConnectionBox]>([])
+    /// Built once (it reads the CA bundle), shared by every connection.
+    private let tls: TLSContext?
 
-    public init(options: RedisOptions) { self.options = options }
+    /// Throws only for TLS settings that cannot work (an unreadable CA file or client key).
+    public init(options: RedisOptions) throws(RedisError) {
+        self.options = options
+        do throws(HTTPClientError) { tls = try options.tls.map { c throws(HTTPClientError) in try TLSContext(c) } } catch {
+            throw .connect("\(error)")
+        }
+    }
 
     public func call(_ args: [String]) throws(RedisError) -> RESPValue {
         try pipeline([args])[0]
@@ -194,7 +241,7 @@ public final class RedisClient: Sendable {
         let deadline = RedisConnection.now() + Double(options.timeoutMs) / 1000
         let pooled = idle.withLock { $0.popLast() }
         let conn: RedisConnection
-        if let pooled, pooled.connection.isReusable { conn = pooled.connection } else { conn = try RedisConnection.open(options, deadline: deadline) }
+        if let pooled, pooled.connection.isReusable { conn = pooled.connection } else { conn = try RedisConnection.open(options, tls: tls, deadline: deadline) }
         let replies = try conn.pipeline(commands, deadline: deadline)
         let box = RedisConnectionBox(conn)
         idle.withLock { if $0.count < options.maxIdle { $0.append(box) } }

@@ -5,41 +5,57 @@ import MCPGateway
 import Synchronization
 
 /// Creates per-client backend sessions (an `initialize` round trip) off the event loops, for
-/// `BackendSessionTable`, and ends them when the client session ends.
+/// `BackendSessionTable`, and ends them when the client session ends. With a shared store
+/// (`sharedState.redis`) a local miss first looks there, on this same queue, so a session another
+/// replica opened is adopted instead of opening a second one.
 public struct BackendSessionFactory: Sendable {
     let store: CatalogStore
     let http: HTTPClient
     let version: String
+    let shared: (any SharedSessionStore)?
+    /// Told how each shared lookup was resolved (a metric).
+    let onShared: @Sendable (SharedSessionOutcome) -> Void
     private let queue = DispatchQueue(label: "backend-sessions", attributes: .concurrent)
     private let inFlight = Counter()
 
-    public init(store: CatalogStore, http: HTTPClient, version: String) {
+    public init(store: CatalogStore, http: HTTPClient, version: String, shared: (any SharedSessionStore)? = nil,
+                onShared: @escaping @Sendable (SharedSessionOutcome) -> Void = { _ in }) {
         self.store = store
         self.http = http
         self.version = version
+        self.shared = shared
+        self.onShared = onShared
     }
 
-    /// Opens a backend session for `clientSession`: the client's protocol version, capabilities
-    /// and client info (so the server may send it elicitation, sampling and roots requests), and
-    /// its `logging/setLevel` if it set one before this session existed.
-    public func create(server name: String, client clientSession: ClientSession, logLevel: String?,
-                       completion: @escaping BackendSessionTable.Completion) {
-        queue.async { [store, http, version] in
-            guard let server = store.config.server(named: name) else {
-                completion(.failure(.serverUnavailable(name, "not configured")))
-                return
+    /// The backend session for a request: adopted from the shared record, or opened here.
+    public func create(_ request: BackendSessionRequest, completion: @escaping BackendSessionTable.Completion) {
+        queue.async { [self] in
+            guard request.shared, let shared else { return completion(open(request)) }
+            let ttl = Int((request.expires - WallClock.unixSeconds()).rounded(.down))
+            let (result, outcome) = SharedBackendSessions.resolve(
+                store: shared, key: SharedBackendSessions.key(nonce: request.client.nonce, server: request.server), ttlSeconds: ttl,
+                replacing: request.replacing, create: { open(request) }, end: { endNow(server: request.server, session: $0) })
+            if let outcome { onShared(outcome) }
+            completion(result)
+        }
+    }
+
+    /// Opens a backend session (blocking): the client's protocol version, capabilities and client
+    /// info (so the server may send it elicitation, sampling and roots requests), and its
+    /// `logging/setLevel` if it set one before this session existed.
+    private func open(_ request: BackendSessionRequest) -> Result<String, JSONRPCError> {
+        let name = request.server
+        guard let server = store.config.server(named: name) else { return .failure(.serverUnavailable(name, "not configured")) }
+        let client = MCPBackendClient(server: server, http: http, clientVersion: version)
+        do throws(BackendError) {
+            let session = try client.initialize(protocolVersion: request.client.protocolVersion, clientInit: request.client.clientInit)
+            if let logLevel = request.logLevel {
+                client.post(Array("{\"jsonrpc\":\"2.0\",\"id\":\"gateway-set-level\",\"method\":\"logging/setLevel\",\"params\":{\"level\":\(JSONText.string(logLevel))}}".utf8),
+                            session: session.id ?? "", protocolVersion: session.protocolVersion)
             }
-            let client = MCPBackendClient(server: server, http: http, clientVersion: version)
-            do throws(BackendError) {
-                let session = try client.initialize(protocolVersion: clientSession.protocolVersion, clientInit: clientSession.clientInit)
-                if let logLevel {
-                    client.post(Array("{\"jsonrpc\":\"2.0\",\"id\":\"gateway-set-level\",\"method\":\"logging/setLevel\",\"params\":{\"level\":\(JSONText.string(logLevel))}}".utf8),
-                                session: session.id ?? "", protocolVersion: session.protocolVersion)
-                }
-                completion(.success(session.id ?? ""))
-            } catch {
-                completion(.failure(.serverUnavailable(name, "could not open a session: \(error.problem)")))
-            }
+            return .success(session.id ?? "")
+        } catch {
+            return .failure(.serverUnavailable(name, "could not open a session: \(error.problem)"))
         }
     }
 
@@ -65,10 +81,32 @@ public struct BackendSessionFactory: Sendable {
     static let maxBroadcastsInFlight = 64
 
     public func end(server name: String, session: String) {
-        queue.async { [store, http, version] in
-            guard let server = store.config.server(named: name), !session.isEmpty else { return }
-            MCPBackendClient(server: server, http: http, clientVersion: version)
-                .deleteSession(session, protocolVersion: ProtocolEra.latestHandshake)
+        queue.async { [self] in endNow(server: name, session: session) }
+    }
+
+    private func endNow(server name: String, session: String) {
+        guard let server = store.config.server(named: name), !session.isEmpty else { return }
+        MCPBackendClient(server: server, http: http, clientVersion: version).deleteSession(session, protocolVersion: ProtocolEra.latestHandshake)
+    }
+}
+
+extension BackendSessionFactory: BackendSessionSharing {
+    public func forgot(_ records: [(key: String, session: String)]) {
+        guard let shared else { return }
+        queue.async { shared.forget(records) }
+    }
+
+    /// One round trip for every configured server's record (the client may have used servers
+    /// only through other replicas); the sessions this replica did not know are ended here.
+    public func ended(nonce: [UInt8], known: [(server: String, session: String)]) {
+        guard let shared else { return }
+        queue.async { [self] in
+            let servers = store.config.servers.map(\.name)
+            let recorded = shared.take(servers.map { SharedBackendSessions.key(nonce: nonce, server: $0) })
+            for (server, session) in zip(servers, recorded) {
+                guard let session, !known.contains(where: { $0.server == server && $0.session == session }) else { continue }
+                endNow(server: server, session: session)
+            }
         }
     }
 }

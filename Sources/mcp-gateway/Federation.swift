@@ -47,7 +47,7 @@ final class Federation: @unchecked Sendable {
         if let path = config.session.revocationsFile {
             let (file, loaded) = try RevocationFile.open(path: path, now: WallClock.unixSeconds())
             revocationFile = file
-            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: file, metrics: metrics) }
+            sharedState = try config.sharedState.map { try SharedState(config: $0, fileJournal: file, metrics: metrics) }
             revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState ?? file, loaded: loaded)
             logger.info("session revocations loaded", [("file", path), ("revoked", String(loaded.count))])
             if loaded.count > config.limits.maxRevokedSessions {
@@ -56,7 +56,7 @@ final class Federation: @unchecked Sendable {
             }
         } else {
             revocationFile = nil
-            sharedState = config.sharedState.map { SharedState(config: $0, fileJournal: nil, metrics: metrics) }
+            sharedState = try config.sharedState.map { try SharedState(config: $0, fileJournal: nil, metrics: metrics) }
             revocations = SessionRevocations(capacity: config.limits.maxRevokedSessions, journal: sharedState)
             if config.session.secret != nil, sharedState == nil {
                 logger.warning("no session.revocationsFile: sessions survive a restart (persistent secret) but DELETEs do not; "
@@ -66,14 +66,16 @@ final class Federation: @unchecked Sendable {
         metrics.sessions.capacity = config.limits.maxTrackedSessions
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
-        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current)
+        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current, shared: sharedState,
+                                             onShared: { [sharedState] in sharedState?.count($0) })
         let streams = ServerStreams(http: http, store: store)
         serverStreams = streams
-        let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() }) { server, client, level, completion in
-            sessions.create(server: server, client: client, logLevel: level) { result in
+        let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() },
+                                        sharing: sharedState == nil ? nil : sessions) { request, completion in
+            sessions.create(request) { result in
                 // A client listening on its GET stream hears this new backend session's stream too.
-                if case .success(let id) = result, !client.token.isEmpty {
-                    streams.backendSessionOpened(client: client, server: server, session: id)
+                if case .success(let id) = result, !request.client.token.isEmpty {
+                    streams.backendSessionOpened(client: request.client, server: request.server, session: id)
                 }
                 completion(result)
             }

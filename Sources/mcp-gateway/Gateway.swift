@@ -89,7 +89,7 @@ final class Gateway: @unchecked Sendable {
         if let federation, !federation.isWarm { return (false, "catalog warming up") }
         // Still ready without Redis: requests are served with local rate limits (see SharedState).
         var notes: [String] = []
-        if let shared = federation?.sharedState, !shared.isUp { notes.append("shared state unavailable: rate limits count locally") }
+        if let shared = federation?.sharedState, !shared.isUp { notes.append("shared state unavailable: rate limits count locally, new backend sessions are per replica") }
         if let federation {
             let servers = ServerStatusReport.readinessDetail(config: federation.config, catalog: federation.store.snapshot)
             if !servers.isEmpty { notes.append(servers) }

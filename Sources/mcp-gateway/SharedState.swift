@@ -1,19 +1,21 @@
 import Dispatch
+import HTTPClient
 import Logging
 import MCPGateway
 import Observability
 import RedisClient
 import Synchronization
 
-/// State replicas share through Redis (`sharedState.redis`): rate-limit buckets and session
-/// revocations.
+/// State replicas share through Redis (`sharedState.redis`): rate-limit buckets, session
+/// revocations, and the backend session of each (client session, server).
 ///
 /// Availability first: Redis is an optimisation of consistency, never a dependency of serving.
 /// A failed or slow call (past `timeoutMs`) marks the store down (logged once, gauge
 /// `mcp_shared_state_up` 0, `/readyz` detail); while down no request waits on Redis: rate
-/// limits count in the replica's local buckets, and a probe (PING, every second) brings it
-/// back up by itself. DELETE is the exception: it needs Redis to be reported done (503 otherwise).
-final class SharedState: SharedRateStore, RevocationJournal, @unchecked Sendable {
+/// limits count in the replica's local buckets, backend sessions are opened per replica, and a
+/// probe (PING, every second) brings it back up by itself. DELETE is the exception: it needs
+/// Redis to be reported done (503 otherwise).
+final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore, @unchecked Sendable {
     let config: SharedStateConfig
     private let client: RedisClient
     private let up = Atomic<Bool>(true)
@@ -23,15 +25,23 @@ final class SharedState: SharedRateStore, RevocationJournal, @unchecked Sendable
     private var timers: [DispatchSourceTimer] = []
     private var lastStreamID = "0-0"
     private let revocationsKey: String
+    private let sessionOutcomes: MetricFamily
 
-    init(config: SharedStateConfig, fileJournal: (any RevocationJournal)?, metrics: GatewayMetrics) {
+    init(config: SharedStateConfig, fileJournal: (any RevocationJournal)?, metrics: GatewayMetrics) throws(RedisError) {
         self.config = config
         self.fileJournal = fileJournal
         revocationsKey = config.keyPrefix + "revocations"
-        client = RedisClient(options: RedisOptions(host: config.host, port: config.port, username: config.username,
-                                                   password: config.password, database: config.database, timeoutMs: config.timeoutMs))
+        let tls = config.tls.map { TLSConfiguration(caFile: $0.caFile, serverName: $0.serverName, certificateFile: $0.certificateFile,
+                                                     privateKeyFile: $0.privateKeyFile) }
+        client = try RedisClient(options: RedisOptions(host: config.host, port: config.port, username: config.username,
+                                                       password: config.password, database: config.database, timeoutMs: config.timeoutMs, tls: tls))
         let gauge = metrics.registry.register(MetricFamily("mcp_shared_state_up", help: "1 if the shared state (Redis) answers; 0 while this replica counts locally.",
                                                            kind: .gauge))
+        sessionOutcomes = metrics.registry.register(MetricFamily(
+            "mcp_shared_backend_sessions_total",
+            help: "Local misses of the backend-session table by how they were resolved: adopted from another replica, created and recorded, "
+                + "lost a creation race (ours ended, theirs used), or local (Redis unavailable).", labels: ["outcome"]))
+        for o in SharedSessionOutcome.allCases { _ = sessionOutcomes.slot([o.rawValue]) }
         metrics.registry.onCollect { [weak self] in gauge.set(self?.isUp == true ? 1 : 0) }
         logger.info("shared state", [("redis", String(describing: config))])
     }
@@ -41,7 +51,8 @@ final class SharedState: SharedRateStore, RevocationJournal, @unchecked Sendable
     private func markDown(_ why: String) {
         if up.exchange(false, ordering: .relaxed) {
             client.reset()
-            logger.warning("shared state unavailable: rate limits count locally, DELETE answers 503, until Redis answers again", [("error", why)])
+            logger.warning("shared state unavailable: rate limits count locally, new backend sessions are per replica, DELETE answers 503, "
+                           + "until Redis answers again", [("error", why)])
         }
     }
 
@@ -104,6 +115,54 @@ final class SharedState: SharedRateStore, RevocationJournal, @unchecked Sendable
         let waits = items.compactMap { $0.string.flatMap(Double.init) }
         guard waits.count == buckets.count else { markDown("unexpected EVAL reply"); return nil }
         return waits
+    }
+
+    // MARK: backend sessions
+
+    func count(_ outcome: SharedSessionOutcome) { sessionOutcomes.add(slot: sessionOutcomes.slot([outcome.rawValue])) }
+
+    func lookup(_ key: String) -> SharedSessionLookup {
+        switch run([["GET", config.keyPrefix + key]])?.first {
+        case .bulk(let value?)?: .found(String(decoding: value, as: UTF8.self))
+        case .bulk(nil)?: .absent
+        default: .unavailable
+        }
+    }
+
+    /// SET NX, or over a session known dead, in one atomic step; returns the session recorded.
+    static let claimScript = """
+    local cur = redis.call('GET', KEYS[1])
+    if cur == false or (ARGV[3] == '1' and cur == ARGV[4]) then
+      redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+      return ARGV[1]
+    end
+    return cur
+    """
+
+    func claim(_ key: String, session: String, ttlSeconds: Int, replacing: String?) -> String? {
+        let reply = run([["EVAL", Self.claimScript, "1", config.keyPrefix + key, session, String(ttlSeconds),
+                          replacing == nil ? "0" : "1", replacing ?? ""]])?.first
+        guard case .bulk(let value?)? = reply else { return nil }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    static let forgetScript = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
+
+    /// Compare-and-delete per record, in pipelined batches (a server restart forgets many at once).
+    func forget(_ records: [(key: String, session: String)]) {
+        for start in stride(from: 0, to: records.count, by: 512) {
+            _ = run(records[start..<min(records.count, start + 512)].map { ["EVAL", Self.forgetScript, "1", config.keyPrefix + $0.key, $0.session] })
+        }
+    }
+
+    /// GET each record and DEL them all: one round trip.
+    func take(_ keys: [String]) -> [String?] {
+        let prefixed = keys.map { config.keyPrefix + $0 }
+        guard !keys.isEmpty, let replies = run(prefixed.map { ["GET", $0] } + [["DEL"] + prefixed]) else { return keys.map { _ in nil } }
+        return replies.dropLast().map { if case .bulk(let v?) = $0 { String(decoding: v, as: UTF8.self) } else { nil } }
     }
 
     // MARK: revocations

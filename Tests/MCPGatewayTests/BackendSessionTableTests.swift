@@ -14,8 +14,9 @@ final class ScriptedCreator: Sendable {
     init(immediate: String? = nil) { self.immediate = immediate }
 
     var creator: BackendSessionTable.Creator {
-        { [self] server, client, level, completion in
-            handed.withLock { $0.append((client.clientInit, level)) }
+        { [self] request, completion in
+            let server = request.server
+            handed.withLock { $0.append((request.client.clientInit, request.logLevel)) }
             let n = calls.withLock { $0.append(server); return $0.count }
             if let immediate { completion(.success("\(immediate)-\(server)-\(n)")) } else {
                 pending.withLock { $0.append((server, completion)) }
@@ -93,9 +94,9 @@ final class Results: Sendable {
         // The creator completes on another thread while calls are still arriving: whatever the
         // interleaving, one creation and one id.
         let calls = Locked(0)
-        let table = BackendSessionTable { server, _, _, completion in
+        let table = BackendSessionTable { request, completion in
             calls.withLock { $0 += 1 }
-            DispatchQueue.global().async { completion(.success("id-\(server)")) }
+            DispatchQueue.global().async { completion(.success("id-\(request.server)")) }
         }
         let results = Results()
         let group = DispatchGroup()

@@ -22,6 +22,23 @@ struct SharedStateConfigTests {
         #expect(d.keyPrefix == "gw1:" && d.timeoutMs == 20 && d.revocationPollMs == 100)
     }
 
+    @Test func redissMeansTLSWithOptionalTrustSettings() throws {
+        let plain = try #require(try Self.load(#"{"redis": {"url": "redis://h"}}"#))
+        #expect(plain.tls == nil)
+        let secure = try #require(try Self.load(#"{"redis": {"url": "rediss://h:6380"}}"#))
+        #expect(secure.tls == SharedStateConfig.TLS() && secure.port == 6380)
+        #expect(secure.description.hasPrefix("rediss://"))
+        let full = try #require(try Self.load(#"{"redis": {"url": "rediss://h", "tls": {"caFile": "/ca", "serverName": "redis.svc", "certificateFile": "/c", "privateKeyFile": "/k"}}}"#,
+                                              files: ["/ca": "x", "/c": "x", "/k": "x"]))
+        #expect(full.tls?.caFile == "/ca" && full.tls?.serverName == "redis.svc" && full.tls?.certificateFile == "/c" && full.tls?.privateKeyFile == "/k")
+        for bad in [#"{"redis": {"url": "redis://h", "tls": {}}}"#,                              // tls settings without rediss://
+                    #"{"redis": {"url": "rediss://h", "tls": {"caFile": "/missing"}}}"#,       // unreadable
+                    #"{"redis": {"url": "rediss://h", "tls": {"certificateFile": "/ca"}}}"#,   // certificate without key
+                    #"{"redis": {"url": "rediss://h", "tls": {"verify": false}}}"#] {          // unknown field
+            #expect(throws: ConfigError.self) { try Self.load(bad, files: ["/ca": "x"]) }
+        }
+    }
+
     @Test func credentialsFromURLFileOrEnv() throws {
         let u = try #require(SharedStateConfig.parse(url: "redis://gw:p%40ss@h:1/0"))
         #expect(u.username == "gw" && u.password == "p@ss" && u.host == "h" && u.port == 1)

@@ -72,7 +72,7 @@ struct RESPTests {
 
     @Test func unreachableServerFailsWithinTheTimeout() {
         // Port 1 on localhost: refused at once. A black hole would time out; both fail bounded.
-        let client = RedisClient(options: RedisOptions(host: "127.0.0.1", port: 1, timeoutMs: 50))
+        let client = try! RedisClient(options: RedisOptions(host: "127.0.0.1", port: 1, timeoutMs: 50))
         #expect(throws: RedisError.self) { try client.call(["PING"]) }
     }
 }
@@ -96,7 +96,7 @@ struct RedisClientTimeoutTests {
         #expect(listen(fd, 8) == 0)
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         let port = UInt16(bigEndian: addr.sin_port)
-        let client = RedisClient(options: RedisOptions(host: "127.0.0.1", port: port, timeoutMs: 80))
+        let client = try RedisClient(options: RedisOptions(host: "127.0.0.1", port: port, timeoutMs: 80))
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         let start = Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
