@@ -53,6 +53,8 @@ struct MCPStreamEndpoint: Sendable {
     let catalog: @Sendable () -> CatalogSnapshot
     /// Open streams per session and per identity (`limits.maxStreamsPerSession`/`…PerIdentity`).
     let quota = StreamQuota()
+    /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
+    var bridge: CallBridge? = nil
 
     static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
 
@@ -88,6 +90,7 @@ struct MCPStreamEndpoint: Sendable {
             }
         }
         if request.method == "POST", let ticket = request.header(RelayTicket.header) {
+            if head.era == .modern { return bridgeCall(request, head: head, ticket: ticket, router: router) }
             return relayCall(request, head: head, ticket: ticket, router: router)
         }
         guard request.method == "POST", let parsed = try? JSONRPCRequest(parsing: request.body[...]),
@@ -152,7 +155,7 @@ struct MCPStreamEndpoint: Sendable {
 
     /// Takes a stream slot for the session and the caller; it is given back when the stream
     /// closes (the stream starts right after this).
-    private func admit(_ session: ClientSession?, _ head: MCPRequestHead, _ router: MCPRouter) -> Result<StreamQuota.Ticket, StreamQuotaError> {
+    func admit(_ session: ClientSession?, _ head: MCPRequestHead, _ router: MCPRouter) -> Result<StreamQuota.Ticket, StreamQuotaError> {
         quota.acquire(session: session, identityDigest: head.identityDigest, limits: router.config.limits.streamLimits)
     }
 
@@ -162,7 +165,7 @@ struct MCPStreamEndpoint: Sendable {
         return .response(AdminResponse(status: e.httpStatus(era: era), contentType: "application/json", bytes: JSONRPCReply.error(id: nil, e)))
     }
 
-    private func error(_ status: Int, _ message: String) -> AdminResult {
+    func error(_ status: Int, _ message: String) -> AdminResult {
         .response(AdminResponse(status: status, contentType: "application/json",
                                 bytes: JSONRPCReply.error(id: nil, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: message))))
     }
