@@ -103,8 +103,7 @@ def text(result):
 
 async def call(stack, via, tool, args=None, recorder=None, **extra):
     async with client(stack, via, recorder, **extra) as c:
-        if via == "gateway":
-            assert c.session.protocol_version == MODERN if hasattr(c.session, "protocol_version") else True
+        assert c.protocol_version == (MODERN if via == "gateway" else "2025-11-25"), c.protocol_version
         return await c.call_tool(name(via, tool), args or {})
 
 
@@ -335,3 +334,62 @@ def test_bridged_calls_are_bounded(stack):
                              "tools/call", f"{SERVER}_ask_name")
     assert refused["error"]["code"] == -32000 and "maxBridgedCalls" in refused["error"]["message"], refused
     assert gauge(stack, timeout=WAIT_SECONDS + 4) == (0, 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# resource subscriptions
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("via", VIAS)
+async def test_resource_subscription(stack, via):
+    """2026-07-28: subscriptions/listen naming the server's resource (the gateway holds a backend
+    session's GET stream + resources/subscribe); the legacy control subscribes on its session. Either
+    way `touch` brings one update for the note, with the URI the client knows."""
+    uri = f"memo://{SERVER}/note"
+    with anyio.fail_after(TEST_TIMEOUT):
+        if via == "direct":
+            updated = anyio.Event()
+            seen = []
+
+            async def on_message(message):
+                if isinstance(message, types.ResourceUpdatedNotification):
+                    seen.append(str(message.params.uri))
+                    updated.set()
+
+            async with client(stack, via, message_handler=on_message) as c:
+                await c.subscribe_resource(uri)
+                await c.call_tool("touch", {})
+                await updated.wait()
+            assert seen == [uri], seen
+            return
+        public = f"{SERVER}+{uri}"
+        async with client(stack, via) as c, c.listen(resource_subscriptions=[public]) as sub:
+            assert list(sub.honored.resource_subscriptions or []) == [public], sub.honored
+            # The gateway subscribes on the server after acknowledging: touch until an update arrives.
+            seen = []
+            while not seen:
+                await c.call_tool(name(via, "touch"), {})
+                with anyio.move_on_after(0.5):
+                    async for event in sub:
+                        if str(getattr(event, "uri", "")):
+                            seen.append(str(event.uri))
+                            break
+            assert seen == [public], seen
+
+
+# ------------------------------------------------------------------------------------------------
+# what the server cannot get from this client
+
+
+def test_a_request_the_client_did_not_declare_is_a_clear_error(stack):
+    """The client declared no sampling: the server's sampling request becomes -32021 naming the
+    server and the capability (the server hears the refusal too), never an input request the
+    client could not answer, and never a hang."""
+    status, reply = modern_post(stack, {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+        "name": f"{SERVER}_ask_model", "arguments": {"prompt": "hi"}, "_meta": envelope({"elicitation": {}})}},
+        "tools/call", f"{SERVER}_ask_model")
+    assert reply["error"]["code"] == -32021, reply
+    assert f'"{SERVER}"' in reply["error"]["message"] and "sampling" in reply["error"]["message"], reply
+    assert reply["error"]["data"]["requiredCapabilities"] == {"sampling": {}}, reply
+    assert gauge(stack) == (0, 0)

@@ -26,6 +26,24 @@ public enum ModernReply {
     /// The methods a handshake server may ask a client during a call that have a 2026-07-28
     /// `inputRequests` form.
     public static let inputMethods: Set<String> = ["elicitation/create", "sampling/createMessage", "roots/list"]
+    /// The client capability a server→client request needs (`elicitation/create` → `elicitation`).
+    public static func capability(for method: String) -> String? {
+        switch method {
+        case "elicitation/create": "elicitation"
+        case "sampling/createMessage": "sampling"
+        case "roots/list": "roots"
+        default: nil
+        }
+    }
+
+    /// The error a 2026-07-28 client gets when `server` asks it for what it did not declare (as a
+    /// 2026-07-28 server would answer: -32021 with the capability it needs).
+    public static func undeclared(_ capability: String, server: String) -> JSONRPCError {
+        JSONRPCError(code: -32021, message: "MCP server \"\(server)\" asked the client for \(capability), which the client did not declare "
+                                            + "in io.modelcontextprotocol/clientCapabilities",
+                     dataJSON: "{\"server\":\(JSONText.string(server)),\"requiredCapabilities\":{\(JSONText.string(capability)):{}}}")
+    }
+
     /// Result members a 2026-07-28 result owns (a server's own values are replaced).
     static let modernResultMembers: Set<String> = ["resultType", "ttlMs", "cacheScope"]
 

@@ -33,8 +33,12 @@ final class BridgedCall: Sendable {
 
     let state = Mutex(Runtime())
 
-    init(key: String, server: String, method: String, target: String, ownSession: Bool) {
+    /// What the client declared it can be asked (`elicitation`, `sampling`, `roots`).
+    let declared: Set<String>
+
+    init(key: String, server: String, method: String, target: String, ownSession: Bool, declared: Set<String>) {
         self.key = key
+        self.declared = declared
         self.server = server
         self.method = method
         self.target = target

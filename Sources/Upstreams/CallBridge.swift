@@ -64,7 +64,7 @@ public final class CallBridge: Sendable {
         }
         let limits = store.config.limits
         let bridged = BridgedCall(key: Self.hex(SecureRandom.bytes(16)), server: name, method: call.method, target: call.target,
-                                  ownSession: caller.isEmpty)
+                                  ownSession: caller.isEmpty, declared: Set(["elicitation", "sampling", "roots"].filter(call.declares)))
         let admitted = table.withLock { t in
             t.capacity = limits.maxBridgedCalls
             return t.admit(key: bridged.key, call: bridged, caller: caller)
@@ -164,6 +164,11 @@ public final class CallBridge: Sendable {
             // Nothing a 2026-07-28 client could answer: the server hears so at once instead of waiting.
             post([JSONRPCReply.error(id: message.rawID, .methodNotFound(message.method))], on: bridged)
             return
+        case .request where !bridged.declared.contains(ModernReply.capability(for: message.method) ?? ""):
+            // The client could not answer it: the server hears so, the client gets an error naming what was asked.
+            let error = ModernReply.undeclared(ModernReply.capability(for: message.method) ?? message.method, server: bridged.server)
+            post([JSONRPCReply.error(id: message.rawID, error)], on: bridged)
+            perform(bridged.update { $0.failed(error) }, bridged, context)
         case .response where message.rawID.map(Array.init) != bridged.backendID:
             return
         default:

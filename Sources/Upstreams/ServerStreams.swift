@@ -25,7 +25,8 @@ public final class ServerStreams: Sendable {
     /// Client session nonce → its listening GET stream (the latest one: the spec lets a server
     /// send each message on one stream only).
     private let listeners = Mutex<[[UInt8]: (token: UInt64, listener: Listener)]>([:])
-    private let open = Atomic<Int>(0)
+    /// Server streams held (GET streams and listens, bridged ones too: `limits.maxServerStreams`).
+    let open = Atomic<Int>(0)
     private let nextToken = Atomic<UInt64>(1)
 
     public init(http: HTTPClient, store: CatalogStore) {

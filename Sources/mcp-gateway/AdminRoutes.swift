@@ -101,6 +101,8 @@ struct MCPStreamEndpoint: Sendable {
         // policy restricts the caller).
         let allowed = request.header("x-mcp-servers-allowed").map { Set($0.split(separator: ",").map(String.init)) }
         let filter = ListenFilter(parsed, catalog: catalog(), grants: allowed.map { AccessPolicy.Grants.servers($0) } ?? .everything)
+        // For servers that speak only the handshake era: the listener's envelope opens their session.
+        let listenerFacts = (try? ModernCall(parsing: request.body))?.clientInit ?? []
         let ticket: StreamQuota.Ticket
         switch admit(nil, head, router) {
         case .failure(let refused): return Self.refusal(refused, era: head.era)
@@ -111,9 +113,13 @@ struct MCPStreamEndpoint: Sendable {
             hub.openListenStream(stream, filter: filter)
             guard let serverStreams else { return }
             var handles: [HTTPStreamHandle] = []
+            let speaksModern = catalog()
             for (server, uris) in filter.resources {
-                if let h = serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo,
-                                                            send: { stream.send($0) }) { handles.append(h) }
+                let h = speaksModern.speaks(.modern, server: server)
+                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo, send: { stream.send($0) })
+                    : serverStreams.listenOnHandshakeSession(filter, server: server, uris: uris, clientInit: listenerFacts,
+                                                             version: GatewayVersion.current, send: { stream.send($0) })
+                if let h { handles.append(h) }
             }
             let all = handles
             stream.onClose { for h in all { h.cancel() } }
