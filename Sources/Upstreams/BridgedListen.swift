@@ -50,14 +50,7 @@ extension ServerStreams {
                                          return true
                                      },
                                      onBody: { chunk in
-                                         guard let events = try? parser.feed(chunk) else { return false }
-                                         for event in events {
-                                             guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]),
-                                                   msg.method == "notifications/resources/updated", let uri = msg.stringParam("uri"),
-                                                   wanted.contains(uri) else { continue }
-                                             send(ServerEventDecoder.event(filter.resourceUpdated(server: name, uri: uri)))
-                                         }
-                                         return !handle.isCancelled
+                                         Self.relayUpdates(chunk, &parser, filter, server: name, only: wanted, send: send) && !handle.isCancelled
                                      })
                 backend.deleteSession(id, protocolVersion: session.protocolVersion)
                 if status == 404 || status == 405 || status == 400 { return }
@@ -68,5 +61,18 @@ extension ServerStreams {
         thread.name = "bridged-listen-\(name)"
         thread.start()
         return handle
+    }
+
+    /// Relays the `resources/updated` events in one chunk of a server's stream as `filter`'s
+    /// subscriber must see them (only the URIs in `only`, when given). False on a malformed stream.
+    static func relayUpdates(_ chunk: [UInt8], _ parser: inout SSEParser, _ filter: ListenFilter, server: String, only: Set<String>?,
+                             send: @Sendable ([UInt8]) -> Void) -> Bool {
+        guard let events = try? parser.feed(chunk) else { return false }
+        for event in events {
+            guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]), msg.method == "notifications/resources/updated",
+                  let uri = msg.stringParam("uri"), only?.contains(uri) ?? true else { continue }
+            send(ServerEventDecoder.event(filter.resourceUpdated(server: server, uri: uri)))
+        }
+        return true
     }
 }

@@ -138,13 +138,7 @@ public final class ServerStreams: Sendable {
                 _ = try? http.stream(request, connectTimeout: server.timeoutSeconds, handle: handle,
                                      onHead: { head in status = head.status; return head.status == 200 },
                                      onBody: { chunk in
-                                         guard let events = try? parser.feed(chunk) else { return false }
-                                         for event in events {
-                                             guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]),
-                                                   msg.method == "notifications/resources/updated", let uri = msg.stringParam("uri") else { continue }
-                                             send(ServerEventDecoder.event(filter.resourceUpdated(server: name, uri: uri)))
-                                         }
-                                         return !handle.isCancelled
+                                         Self.relayUpdates(chunk, &parser, filter, server: name, only: nil, send: send) && !handle.isCancelled
                                      })
                 if status == 404 || status == 405 || status == 400 { return }
                 failures = status == 200 ? 0 : failures + 1
