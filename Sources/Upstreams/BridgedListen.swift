@@ -53,9 +53,7 @@ extension ServerStreams {
                                          Self.relayUpdates(chunk, &parser, filter, server: name, only: wanted, send: send) && !handle.isCancelled
                                      })
                 backend.deleteSession(id, protocolVersion: session.protocolVersion)
-                if status == 404 || status == 405 || status == 400 { return }
-                failures = status == 200 ? 0 : failures + 1
-                Self.pauseBeforeReopening(failures: failures, handle: handle)
+                guard Self.pauseBeforeReopening(after: status, failures: &failures, handle: handle) else { return }
             }
         }
         thread.name = "bridged-listen-\(name)"
@@ -73,6 +71,15 @@ extension ServerStreams {
                   let uri = msg.stringParam("uri"), only?.contains(uri) ?? true else { continue }
             send(ServerEventDecoder.event(filter.resourceUpdated(server: server, uri: uri)))
         }
+        return true
+    }
+
+    /// After a listen's stream ended with HTTP `status`: false when the server refused it for good
+    /// (400/404/405: no such stream, or the session is gone); otherwise waits before it is re-opened.
+    static func pauseBeforeReopening(after status: Int, failures: inout Int, handle: HTTPStreamHandle) -> Bool {
+        if status == 404 || status == 405 || status == 400 { return false }
+        failures = status == 200 ? 0 : failures + 1
+        pauseBeforeReopening(failures: failures, handle: handle)
         return true
     }
 }

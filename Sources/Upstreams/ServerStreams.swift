@@ -140,9 +140,7 @@ public final class ServerStreams: Sendable {
                                      onBody: { chunk in
                                          Self.relayUpdates(chunk, &parser, filter, server: name, only: nil, send: send) && !handle.isCancelled
                                      })
-                if status == 404 || status == 405 || status == 400 { return }
-                failures = status == 200 ? 0 : failures + 1
-                Self.pauseBeforeReopening(failures: failures, handle: handle)
+                guard Self.pauseBeforeReopening(after: status, failures: &failures, handle: handle) else { return }
             }
         }
         thread.name = "listen-\(name)"
