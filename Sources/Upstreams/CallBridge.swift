@@ -56,7 +56,7 @@ public final class CallBridge: Sendable {
         let callerSession = ModernBridge.caller(identityDigest: caller)
         let context = Context(signer: signer, caller: callerSession)
         if let state = call.requestState {
-            return resume(call, state: state, sink: sink, context: context)
+            return resume(call, server: name, state: state, sink: sink, context: context)
         }
         guard let server = store.config.server(named: name) else {
             refuse(sink, .serverUnavailable(name, "it is no longer configured"))
@@ -96,9 +96,9 @@ public final class CallBridge: Sendable {
         let caller: ClientSession
     }
 
-    private func resume(_ call: ModernCall, state: String, sink: BridgeSink, context: Context) -> @Sendable () -> Void {
-        guard let (key, _) = ModernBridge.pendingKey(state, method: call.method, target: call.target, caller: context.caller,
-                                                     signer: context.signer) else {
+    private func resume(_ call: ModernCall, server: String, state: String, sink: BridgeSink, context: Context) -> @Sendable () -> Void {
+        guard let (key, owner) = ModernBridge.pendingKey(state, method: call.method, target: call.target, caller: context.caller,
+                                                         signer: context.signer), owner == server else {
             refuse(sink, .invalidParams("Invalid requestState: not issued by this gateway for this caller and \(call.method) \(call.target)"))
             return {}
         }
@@ -121,7 +121,15 @@ public final class CallBridge: Sendable {
 
     private func start(_ call: ModernCall, on session: String, _ bridged: BridgedCall, server: ServerConfig, client: ClientSession,
                        loop: EventLoop?, clientHeaders: [(String, String)], _ context: Context) {
-        bridged.state.withLock { $0.backendSession = session }
+        let gone = bridged.state.withLock { r in
+            r.backendSession = session
+            return r.call.ended
+        }
+        guard !gone else {
+            // The client left while the session was being opened: a session of its own is ended now.
+            if bridged.ownSession { endSession(server.name, session) }
+            return
+        }
         var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
                                            ("mcp-protocol-version", client.protocolVersion)]
         if !session.isEmpty { headers.append(("mcp-session-id", session)) }
