@@ -579,6 +579,44 @@ def record_posted_responses(app):
     return wrapper
 
 
+# ------------------------------------------------------------------------------------------------
+# structured output, and an elicitation whose cancellation is counted (abandoned input-required)
+
+
+class Weather(BaseModel):
+    city: str
+    celsius: float
+
+
+@mcp.tool()
+async def weather(city: str) -> Weather:
+    """Structured output (outputSchema + structuredContent); the city is prefixed with this server's name."""
+    return Weather(city=f"{NAME}:{city}", celsius=21.5)
+
+
+ASKS = {"started": 0, "cancelled": 0}
+
+
+@mcp.tool()
+async def ask_name_counted(ctx: Context) -> str:
+    """ask_name, counting starts and cancellations (asks_counted)."""
+    ASKS["started"] += 1
+    try:
+        return await ask_name(ctx)
+    except anyio.get_cancelled_exc_class():
+        ASKS["cancelled"] += 1
+        raise
+
+
+@mcp.tool()
+async def asks_counted(min_cancelled: int = 0, wait_seconds: float = 0.0) -> str:
+    """ask_name_counted's counts (JSON), waiting up to wait_seconds for min_cancelled."""
+    with anyio.move_on_after(wait_seconds):
+        while ASKS["cancelled"] < min_cancelled:
+            await anyio.sleep(0.05)
+    return json.dumps({"server": NAME, **ASKS})
+
+
 @mcp.custom_route("/healthz", methods=["GET"])
 async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "server": NAME})

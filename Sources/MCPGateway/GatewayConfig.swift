@@ -169,6 +169,11 @@ public struct LimitsConfig: Sendable, Equatable {
     public var maxRelayedCalls: Int = 256
     /// How long a relayed call may wait for its server's reply head, then between events.
     public var relayedCallTimeoutSeconds: Int = 300
+    /// Bridged calls (2026-07-28 client → handshake-era server) held at once, running or waiting
+    /// for the client's retry after an `InputRequiredResult`. Over it: a JSON-RPC error.
+    public var maxBridgedCalls: Int = 256
+    /// How long a bridged call waits for the client's retry; then the server's call is cancelled.
+    public var bridgedCallWaitSeconds: Int = 60
     /// Standalone server streams (GET) the gateway holds open for clients' GET streams, in total.
     public var maxServerStreams: Int = 1024
     /// Sessions the `mcp_sessions_active` gauge tracks one by one; past it they are only counted

@@ -49,7 +49,7 @@ public struct GatewayConfigLoader: Sendable {
         if let s = root["sharedState"] { config.sharedState = try sharedState(s) }
         if let c = root["catalog"] { config.catalog = try catalog(c) }
         if let l = root["limits"] {
-            try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxServerStreams",
+            try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxBridgedCalls", "bridgedCallWaitSeconds", "maxServerStreams",
                                            "maxTrackedSessions", "maxRevokedSessions", "maxStreamsPerSession", "maxStreamsPerIdentity"],
                               at: "limits")
             if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
@@ -57,6 +57,8 @@ public struct GatewayConfigLoader: Sendable {
             if let v = l["relayedCallTimeoutSeconds"] {
                 config.limits.relayedCallTimeoutSeconds = try positiveInt(v, at: "limits.relayedCallTimeoutSeconds")
             }
+            if let v = l["maxBridgedCalls"] { config.limits.maxBridgedCalls = try positiveInt(v, at: "limits.maxBridgedCalls") }
+            if let v = l["bridgedCallWaitSeconds"] { config.limits.bridgedCallWaitSeconds = try positiveInt(v, at: "limits.bridgedCallWaitSeconds") }
             if let v = l["maxServerStreams"] { config.limits.maxServerStreams = try positiveInt(v, at: "limits.maxServerStreams") }
             if let v = l["maxTrackedSessions"] { config.limits.maxTrackedSessions = try positiveInt(v, at: "limits.maxTrackedSessions") }
             if let v = l["maxRevokedSessions"] { config.limits.maxRevokedSessions = try positiveInt(v, at: "limits.maxRevokedSessions") }

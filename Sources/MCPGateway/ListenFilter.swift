@@ -2,8 +2,9 @@ import JSONWire
 
 /// A 2026-07-28 `subscriptions/listen` request as the gateway honours it: the list-changed kinds
 /// (answered from the merged catalog) and the resource subscriptions, grouped by the server that
-/// owns each federated URI. Only servers that are up and speak 2026-07-28 can take a listen; the
-/// acknowledgement lists exactly what is honoured, as the spec requires.
+/// owns each federated URI. Servers that are up take a listen whatever era they speak (one that
+/// speaks only the handshake era through a backend session's GET stream and `resources/subscribe`);
+/// the acknowledgement lists exactly what is honoured, as the spec requires.
 public struct ListenFilter: Sendable, Equatable {
     /// The listen request's id, raw JSON: every frame carries it as the subscription id.
     public var subscriptionID: String
@@ -34,7 +35,7 @@ public struct ListenFilter: Sendable, Equatable {
               let items = request.scanner.arrayElements(of: list) else { return }
         for item in items.prefix(256) {
             guard let uri = request.scanner.string(at: item), let split = FederatedNaming.splitURI(uri),
-                  catalog.isUp(split.server), catalog.speaks(.modern, server: split.server), grants.allowsServer(split.server),
+                  Self.takesSubscriptions(catalog, split.server), grants.allowsServer(split.server),
                   !honouredURIs.contains(uri) else { continue }
             honouredURIs.append(uri)
             if let i = resources.firstIndex(where: { $0.server == split.server }) {
@@ -43,6 +44,13 @@ public struct ListenFilter: Sendable, Equatable {
                 resources.append((split.server, [split.uri]))
             }
         }
+    }
+
+    /// Up, and able to take a resource subscription: a 2026-07-28 server by its listen, a
+    /// handshake-era-only one only if it supports `resources/subscribe`.
+    static func takesSubscriptions(_ catalog: CatalogSnapshot, _ server: String) -> Bool {
+        guard case .up(let found)? = catalog.serverStates[server] else { return false }
+        return found.speaksModern || found.subscribes
     }
 
     /// The acknowledgement frame (first on the stream).

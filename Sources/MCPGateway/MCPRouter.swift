@@ -514,7 +514,9 @@ public struct MCPRouter: Sendable {
             return refuse(.serverUnavailable(server.name, "it is not answering the gateway"), id: id, era: era,
                           tool: request.method == "tools/call" ? target.publicName : nil, reason: "unavailable")
         }
-        guard catalog.speaks(era, server: server.name) else {
+        // A 2026-07-28 call to a server that speaks only the handshake era: bridged (`CallBridge`).
+        let bridged = era == .modern && !catalog.speaks(era, server: server.name) && catalog.speaks(.handshake, server: server.name)
+        guard bridged || catalog.speaks(era, server: server.name) else {
             let revision = era == .modern ? "2026-07-28" : "the handshake-era protocol (2025-11-25 and earlier)"
             return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it does not speak \(revision) and the gateway does not translate between revisions yet"), era: era))
         }
@@ -536,6 +538,10 @@ public struct MCPRouter: Sendable {
         if era == .handshake, let session, !session.token.isEmpty, !request.method.hasSuffix("subscribe"),
            session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {
             // Relayed: the reply may carry server→client requests, or a task id to seal.
+            plan.relayed = true
+        }
+        if bridged {
+            plan.clientSession = ModernBridge.caller(identityDigest: head.identityDigest)
             plan.relayed = true
         }
         if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {

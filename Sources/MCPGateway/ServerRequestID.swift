@@ -24,11 +24,14 @@ public struct ServerRequestID: Sendable, Equatable {
         case request
         /// A task a server created (2025-11-25 `taskId`): routable to its server and session.
         case task
+        /// A bridged call waiting for a 2026-07-28 client's retry (its `requestState`).
+        case bridgedCall
 
         var domain: [UInt8] {
             switch self {
             case .request: Array("server-request-id\u{0}".utf8)
             case .task: Array("server-task-id\u{0}".utf8)
+            case .bridgedCall: Array("bridged-call\u{0}".utf8)
             }
         }
     }

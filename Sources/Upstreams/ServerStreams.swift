@@ -25,7 +25,8 @@ public final class ServerStreams: Sendable {
     /// Client session nonce → its listening GET stream (the latest one: the spec lets a server
     /// send each message on one stream only).
     private let listeners = Mutex<[[UInt8]: (token: UInt64, listener: Listener)]>([:])
-    private let open = Atomic<Int>(0)
+    /// Server streams held (GET streams and listens, bridged ones too: `limits.maxServerStreams`).
+    let open = Atomic<Int>(0)
     private let nextToken = Atomic<UInt64>(1)
 
     public init(http: HTTPClient, store: CatalogStore) {
@@ -137,17 +138,9 @@ public final class ServerStreams: Sendable {
                 _ = try? http.stream(request, connectTimeout: server.timeoutSeconds, handle: handle,
                                      onHead: { head in status = head.status; return head.status == 200 },
                                      onBody: { chunk in
-                                         guard let events = try? parser.feed(chunk) else { return false }
-                                         for event in events {
-                                             guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]),
-                                                   msg.method == "notifications/resources/updated", let uri = msg.stringParam("uri") else { continue }
-                                             send(ServerEventDecoder.event(filter.resourceUpdated(server: name, uri: uri)))
-                                         }
-                                         return !handle.isCancelled
+                                         Self.relayUpdates(chunk, &parser, filter, server: name, only: nil, send: send) && !handle.isCancelled
                                      })
-                if status == 404 || status == 405 || status == 400 { return }
-                failures = status == 200 ? 0 : failures + 1
-                Self.pauseBeforeReopening(failures: failures, handle: handle)
+                guard Self.pauseBeforeReopening(after: status, failures: &failures, handle: handle) else { return }
             }
         }
         thread.name = "listen-\(name)"

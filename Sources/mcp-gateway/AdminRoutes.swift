@@ -57,6 +57,8 @@ struct MCPStreamEndpoint: Sendable {
     let catalog: @Sendable () -> CatalogSnapshot
     /// Open streams per session and per identity (`limits.maxStreamsPerSession`/`…PerIdentity`).
     let quota = StreamQuota()
+    /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
+    var bridge: CallBridge? = nil
 
     static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
 
@@ -92,6 +94,7 @@ struct MCPStreamEndpoint: Sendable {
             }
         }
         if request.method == "POST", let ticket = request.header(RelayTicket.header) {
+            if head.era == .modern { return bridgeCall(request, head: head, ticket: ticket, router: router) }
             return relayCall(request, head: head, ticket: ticket, router: router)
         }
         guard request.method == "POST", let parsed = try? JSONRPCRequest(parsing: request.body[...]),
@@ -102,6 +105,8 @@ struct MCPStreamEndpoint: Sendable {
         // policy restricts the caller).
         let allowed = request.header("x-mcp-servers-allowed").map { Set($0.split(separator: ",").map(String.init)) }
         let filter = ListenFilter(parsed, catalog: catalog(), grants: allowed.map { AccessPolicy.Grants.servers($0) } ?? .everything)
+        // For servers that speak only the handshake era: the listener's envelope opens their session.
+        let listenerFacts = (try? ModernCall(parsing: request.body))?.clientInit ?? []
         let ticket: StreamQuota.Ticket
         switch admit(nil, head, router) {
         case .failure(let refused): return Self.refusal(refused, era: head.era)
@@ -112,9 +117,13 @@ struct MCPStreamEndpoint: Sendable {
             hub.openListenStream(stream, filter: filter)
             guard let serverStreams else { return }
             var handles: [HTTPStreamHandle] = []
+            let speaksModern = catalog()
             for (server, uris) in filter.resources {
-                if let h = serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo,
-                                                            send: { stream.send($0) }) { handles.append(h) }
+                let h = speaksModern.speaks(.modern, server: server)
+                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo, send: { stream.send($0) })
+                    : serverStreams.listenOnHandshakeSession(filter, server: server, uris: uris, clientInit: listenerFacts,
+                                                             version: GatewayVersion.current, send: { stream.send($0) })
+                if let h { handles.append(h) }
             }
             let all = handles
             stream.onClose { for h in all { h.cancel() } }
@@ -156,7 +165,7 @@ struct MCPStreamEndpoint: Sendable {
 
     /// Takes a stream slot for the session and the caller; it is given back when the stream
     /// closes (the stream starts right after this).
-    private func admit(_ session: ClientSession?, _ head: MCPRequestHead, _ router: MCPRouter) -> Result<StreamQuota.Ticket, StreamQuotaError> {
+    func admit(_ session: ClientSession?, _ head: MCPRequestHead, _ router: MCPRouter) -> Result<StreamQuota.Ticket, StreamQuotaError> {
         quota.acquire(session: session, identityDigest: head.identityDigest, limits: router.config.limits.streamLimits)
     }
 
@@ -166,7 +175,7 @@ struct MCPStreamEndpoint: Sendable {
         return .response(AdminResponse(status: e.httpStatus(era: era), contentType: "application/json", bytes: JSONRPCReply.error(id: nil, e)))
     }
 
-    private func error(_ status: Int, _ message: String) -> AdminResult {
+    func error(_ status: Int, _ message: String) -> AdminResult {
         .response(AdminResponse(status: status, contentType: "application/json",
                                 bytes: JSONRPCReply.error(id: nil, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: message))))
     }

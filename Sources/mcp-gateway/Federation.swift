@@ -17,6 +17,7 @@ final class Federation: @unchecked Sendable {
     let context: MCPProcessorContext
     let hub: NotificationHub
     let relay: CallRelay
+    let bridge: CallBridge
     let serverStreams: ServerStreams
     let metrics: GatewayMetrics
     private let http: HTTPClient
@@ -104,6 +105,8 @@ final class Federation: @unchecked Sendable {
             },
             gather: { plan, done in tasks.list(plan, signer: sealer, done: done) })
         relay = CallRelay(http: http, store: store, backendSessions: table)
+        bridge = CallBridge(http: http, store: store, backendSessions: table, version: GatewayVersion.current,
+                            endSession: { sessions.end(server: $0, session: $1) })
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in
             for collision in new.collisions where !old.collisions.contains(collision) {
@@ -118,6 +121,7 @@ final class Federation: @unchecked Sendable {
             }
         }
         metrics.watch(relay: relay, serverStreams: streams)
+        metrics.watch(bridge: bridge)
         metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
         startMonitors(for: config)
         sharedState?.start(revocations: revocations)

@@ -118,6 +118,14 @@ import Testing
         #expect(set.session.revocationsFile == "/var/lib/gw/revoked")
     }
 
+    @Test func bridgeLimitsHaveDefaultsAndAreSettable() throws {
+        let defaults = try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[]}"#))
+        #expect(defaults.limits.maxBridgedCalls == 256 && defaults.limits.bridgedCallWaitSeconds == 60)
+        let set = try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[],"limits":{"maxBridgedCalls":3,"bridgedCallWaitSeconds":5}}"#))
+        #expect(set.limits.maxBridgedCalls == 3 && set.limits.bridgedCallWaitSeconds == 5)
+        #expect(configError(#"{"servers":[],"limits":{"bridgedCallWaitSeconds":0}}"#)?.field == "limits.bridgedCallWaitSeconds")
+    }
+
     @Test func rateLimitMethodsDefaultToToolCalls() throws {
         let config = try GatewayConfigLoader.fake().parse(utf8(#"""
             {"servers":[],"rateLimits":[{"calls":1,"perSeconds":1},{"calls":2,"perSeconds":1,"methods":["initialize","tools/call"]}]}

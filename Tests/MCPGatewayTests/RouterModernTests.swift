@@ -115,13 +115,16 @@ import Testing
         #expect(completion.originalName == "explain")
     }
 
-    @Test func toolOfAServerThatDoesNotSpeak2026NamesTheServer() throws {
-        let reply = try #require(modern("tools/call", params: #"{"name":"phys_velocity"}"#).localReply)
-        #expect(reply.status == 200, "-32603 stays 200")
-        #expect(reply.errorCode == -32603)
-        #expect(reply.errorMessage?.contains("\"phys\"") == true)
-        #expect(reply.errorMessage?.contains("2026-07-28") == true)
-        #expect(reply.json?["error"]?["data"] == ["server": "phys"])
+    @Test func toolOfAServerThatSpeaksOnlyTheHandshakeEraIsBridged() throws {
+        let plan = try #require(modern("tools/call", params: #"{"name":"phys_velocity"}"#).forwardPlan)
+        // Relayed by the gateway (CallBridge), bound to the caller; the body keeps the 2026-07-28 envelope
+        // (the bridge translates it) with the server's own name.
+        #expect(plan.relayed && plan.era == .modern && plan.server.name == "phys" && plan.originalName == "velocity")
+        #expect(plan.clientSession == ModernBridge.caller(identityDigest: ""))
+        #expect(text(plan.body).contains(#""name":"velocity""#) && text(plan.body).contains("io.modelcontextprotocol/protocolVersion"))
+        // A server that speaks 2026-07-28 keeps the direct path.
+        let direct = try #require(modern("tools/call", params: #"{"name":"calc_add"}"#).forwardPlan)
+        #expect(!direct.relayed && direct.clientSession == nil)
     }
 
     @Test func unknownToolIs400() throws {

@@ -1,0 +1,16 @@
+import Observability
+import Upstreams
+
+extension GatewayMetrics {
+    /// Gauges of the bridge (2026-07-28 clients → handshake-era servers): backend calls held, and
+    /// those parked waiting for the client's retry (bounded by `limits.maxBridgedCalls` and
+    /// `limits.bridgedCallWaitSeconds`).
+    func watch(bridge: CallBridge) {
+        let held = registry.register(MetricFamily("mcp_bridged_calls", help: "Bridged calls (2026-07-28 client to handshake-era server) the gateway holds now.", kind: .gauge))
+        let pending = registry.register(MetricFamily("mcp_bridged_calls_pending", help: "Bridged calls waiting for the client's retry after an InputRequiredResult.", kind: .gauge))
+        registry.onCollect {
+            held.set(bridge.held)
+            pending.set(bridge.parked)
+        }
+    }
+}
