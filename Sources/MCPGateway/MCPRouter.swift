@@ -203,6 +203,13 @@ public struct MCPRouter: Sendable {
         guard let server = config.server(named: target.server) else {
             return .reply(JSONRPCReply.errorReply(id: nil, .serverUnavailable(target.server, "it is no longer configured"), era: .handshake))
         }
+        if let answer = InputAnswer(target, response: Array(request.body)) {
+            // An answer to an input request of a call bridged to a 2026-07-28 server: to that call.
+            var accepted = LocalReply(status: 202, body: [])
+            accepted.broadcast = ClientBroadcast(session: session, body: [])
+            accepted.broadcast?.inputAnswer = answer
+            return .reply(accepted)
+        }
         let body = request.splicing(idRange, with: target.rawID)
         var plan = ForwardPlan(server: server, era: .handshake, body: body, clientSession: session,
                                setHeaders: [("x-mcp-server", server.name), ("content-length", String(body.count)),
@@ -241,7 +248,8 @@ public struct MCPRouter: Sendable {
                                                now: UInt64(clock()))
             let decision = forward(request, head: head, catalog: catalog, era: .handshake, session: implicit, grants: grants)
             guard case .forward(var plan) = decision else { return decision }
-            plan.sessionless = implicit.identityDigest.isEmpty ? .perCall : .perIdentity
+            // (A call bridged to a 2026-07-28 server pins no backend session: nothing to open or end.)
+            if plan.backendSession == nil { plan.sessionless = implicit.identityDigest.isEmpty ? .perCall : .perIdentity }
             if !(head.accept ?? "").contains("text/event-stream") {
                 // Servers refuse a POST that does not accept both reply shapes (406).
                 plan.setHeaders.append(("accept", "application/json, text/event-stream"))
@@ -508,7 +516,9 @@ public struct MCPRouter: Sendable {
             return refuse(.serverUnavailable(server.name, "it is not answering the gateway"), id: id, era: era,
                           tool: request.method == "tools/call" ? target.publicName : nil, reason: "unavailable")
         }
-        guard catalog.speaks(era, server: server.name) else {
+        // A handshake-era client may call a server that speaks only 2026-07-28: the gateway bridges.
+        let bridged = era == .handshake && !catalog.speaks(era, server: server.name) && catalog.speaks(.modern, server: server.name)
+        guard catalog.speaks(era, server: server.name) || bridged else {
             let revision = era == .modern ? "2026-07-28" : "the handshake-era protocol (2025-11-25 and earlier)"
             return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it does not speak \(revision) and the gateway does not translate between revisions yet"), era: era))
         }
@@ -526,14 +536,15 @@ public struct MCPRouter: Sendable {
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
         if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
+        if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
+            plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
+        }
+        if bridged { return bridgeToModern(request, plan, entry: target.entry) }
         // Relaying needs a client session to seal ids for: sessionless plain clients keep the direct path.
         if era == .handshake, let session, !session.token.isEmpty, !request.method.hasSuffix("subscribe"),
            session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {
             // Relayed: the reply may carry server→client requests, or a task id to seal.
             plan.relayed = true
-        }
-        if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
-            plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
         }
         return .forward(plan)
     }
