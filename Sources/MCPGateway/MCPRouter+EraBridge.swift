@@ -19,11 +19,12 @@ extension MCPRouter {
         var plan = plan
         // No backend session: 2026-07-28 has none.
         plan.backendSession = ""
-        plan.removeHeaders.append("mcp-session-id")
         if let session = plan.clientSession, !session.token.isEmpty {
+            // (The relay port checks the client's session header: it stays.)
             plan.relayed = true
             return .forward(plan)
         }
+        plan.removeHeaders.append("mcp-session-id")
         guard let translated = try? JSONRPCRequest(parsing: plan.body[...]),
               let enveloped = ModernCallEnvelope.body(translated, session: plan.clientSession
                   ?? ImplicitSession.for(identityDigest: "", protocolVersion: nil, now: 0), logLevel: nil) else {
