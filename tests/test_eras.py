@@ -1,7 +1,8 @@
 """Servers that speak one protocol era only (tests/era_pinned_server.py, on the official SDK): each
 enters the catalog, and a client of that era reaches its tools through the gateway as it does
-directly. (Translating between eras, so any client reaches any server, is not built yet: a client of
-the other era gets a clear error naming the server.)"""
+directly. A handshake-era client also reaches the 2026-07-28-only server: the gateway bridges
+(tests/test_era_bridge_legacy_client.py covers every feature); the control is a strict 2026-07-28
+client directly, since the pair shares no era."""
 
 import anyio
 import pytest
@@ -49,7 +50,15 @@ async def test_a_single_era_server_serves_its_eras_clients(stack, server, mode):
 
 
 @pytest.mark.anyio
-@pytest.mark.parametrize("server,mode", [("newonly", "legacy"), ("oldonly", "auto")])
+async def test_a_handshake_client_reaches_the_2026_only_server_through_the_gateway(stack):
+    with anyio.fail_after(15):
+        control = await echo(stack.pinned["newonly"].url, "2026-07-28", "echo")
+        via = await echo(stack.url, "legacy", "newonly_echo")
+    assert via == control == "newonly: hi"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("server,mode", [("oldonly", "auto")])
 async def test_the_other_eras_client_gets_a_clear_error_naming_the_server(stack, server, mode):
     with anyio.fail_after(15):
         async with Client(stack.url, mode=mode) as client:
@@ -59,3 +68,18 @@ async def test_the_other_eras_client_gets_a_clear_error_naming_the_server(stack,
                 assert result.is_error and server in text, text
             except MCPError as e:
                 assert server in str(e)
+
+
+def test_discovery_says_which_era_each_server_speaks(stack):
+    """Learnt from the servers themselves (initialize refused with -32022 + data.supported is an
+    answer): on /readyz and as the mcp_upstream_era metric."""
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.admin_port}/readyz", timeout=5) as r:
+        ready = r.read().decode()
+    assert "server newonly: up, eras 2026-07-28\n" in ready + "\n", ready
+    assert "server oldonly: up, eras handshake\n" in ready + "\n", ready
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.admin_port}/metrics", timeout=5) as r:
+        metrics = r.read().decode()
+    for server, era, value in [("newonly", "2026-07-28", 1), ("newonly", "handshake", 0),
+                               ("oldonly", "2026-07-28", 0), ("oldonly", "handshake", 1)]:
+        assert f'mcp_upstream_era{{server="{server}",era="{era}"}} {value}' in metrics, metrics

@@ -85,7 +85,7 @@ public final class BackendMonitor: @unchecked Sendable {
                 store.update(server: server.name, to: .up(found))
                 if !wasUp {
                     logger.info("server up", [("server", server.name), ("tools", String(found.tools.count)),
-                                              ("modern", String(found.speaksModern))])
+                                              ("eras", found.eras)])
                     wasUp = true
                 }
             } catch {

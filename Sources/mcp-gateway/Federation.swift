@@ -123,6 +123,18 @@ final class Federation: @unchecked Sendable {
 
     var config: GatewayConfig { context.router.config }
 
+    /// One line per server for `/readyz`: its state and the eras it speaks (what discovery learnt).
+    func serverLines() -> String {
+        let snapshot = store.snapshot
+        return config.servers.map { server in
+            switch snapshot.serverStates[server.name] {
+            case .up(let found)?: "\nserver \(server.name): up, eras \(found.eras)"
+            case .down?: "\nserver \(server.name): down"
+            default: "\nserver \(server.name): pending"
+            }
+        }.joined()
+    }
+
     /// Every configured server has been tried at least once (up or down): the catalog is warm.
     var isWarm: Bool {
         let snapshot = store.snapshot

@@ -86,8 +86,9 @@ final class Gateway: @unchecked Sendable {
         guard health.isServing else { return (false, "not serving") }
         if let federation, !federation.isWarm { return (false, "catalog warming up") }
         // Still ready without Redis: requests are served with local rate limits (see SharedState).
-        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally)") }
-        return (true, "ready")
+        let servers = federation?.serverLines() ?? ""
+        if let shared = federation?.sharedState, !shared.isUp { return (true, "ready (shared state unavailable: rate limits count locally)" + servers) }
+        return (true, "ready" + servers)
     }
 
     /// ext_authz: JWT keys from a file or URL, Kubernetes TokenReview, one shared cache.
