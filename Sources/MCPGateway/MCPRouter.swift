@@ -320,7 +320,7 @@ public struct MCPRouter: Sendable {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             w.key("protocolVersion"); w.string(version)
-            w.key("capabilities"); writeCapabilities(&w, catalog)
+            w.key("capabilities"); writeCapabilities(&w, catalog, era: .handshake)
             w.key("serverInfo"); writeServerInfo(&w)
             if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
             w.endObject()
@@ -406,8 +406,12 @@ public struct MCPRouter: Sendable {
 
     /// What the federation supports: `subscribe` only when a server that is up supports it
     /// (the gateway routes the subscription to the resource's server).
-    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot) {
-        let subscribes = catalog.serverStates.values.contains { if case .up(let s) = $0 { s.subscribes } else { false } }
+    /// For handshake-era clients only servers that speak their era count for `subscribe`: a 2026-07-28-only
+    /// server's resource updates are not bridged to them.
+    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot, era: ProtocolEra = .modern) {
+        let subscribes = catalog.serverStates.values.contains {
+            if case .up(let s) = $0 { s.subscribes && (era == .modern || s.speaksHandshake) } else { false }
+        }
         w.beginObject()
         w.key("tools"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
         w.key("prompts"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
