@@ -15,8 +15,8 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 
-from federation_stack import ScriptServer, stack_with_servers
-from test_transparency import CLIENT_INFO, FULL_CAPABILITIES, ROOTS, Callbacks
+from federation_stack import FederatedStack, ScriptServer, stack_with_servers
+from test_transparency import CLIENT_INFO, FULL_CAPABILITIES, ROOTS, Callbacks, wait_metric
 
 pytestmark = pytest.mark.filterwarnings("ignore::mcp.shared.exceptions.MCPDeprecationWarning")
 
@@ -215,3 +215,61 @@ async def test_resource_read_and_subscription(stack):
             with pytest.raises(MCPError) as err:
                 await client.subscribe_resource("modern+memo://modern/note")
     assert NAME in str(err.value) and "resources/subscribe" in str(err.value), err.value
+
+
+# ------------------------------------------------------------------------------------------------
+# faults: a client that never answers, a client that leaves
+
+
+@pytest.fixture(scope="module")
+def short_stack(tmp_path_factory):
+    """The same server behind a gateway whose wait for a client's answers is 2 s."""
+    log_dir = tmp_path_factory.mktemp("bridge-short")
+    server = ScriptServer(NAME, "transparency_server.py", log_dir, "--era", "modern")
+    try:
+        s = FederatedStack(log_dir, config_overrides={"limits": {"maxBodyBytes": 262144, "relayedCallTimeoutSeconds": 2}},
+                           extra_servers=[{"name": NAME, "url": server.url, "timeoutSeconds": 10}])
+        try:
+            s.wait_for_tools([f"{NAME}_whoami"])
+            yield s
+        finally:
+            s.stop()
+    finally:
+        server.stop()
+
+
+@pytest.mark.anyio
+async def test_a_client_that_never_answers_gets_an_error_after_the_bound_and_nothing_stays(short_stack):
+    asked = anyio.Event()
+
+    async def never(context, params):
+        asked.set()
+        await anyio.sleep(30)
+
+    with anyio.fail_after(TIMEOUT):
+        async with Client(short_stack.url, mode="legacy", elicitation_callback=never) as client:
+            with pytest.raises(MCPError) as err:
+                await client.call_tool(f"{NAME}_resolve_name", {})
+            assert asked.is_set()
+        assert NAME in str(err.value) and "did not answer" in str(err.value), err.value
+        assert await wait_metric(short_stack, "mcp_relayed_calls", lambda v: v == 0), "the bridged call was not released"
+
+
+@pytest.mark.anyio
+async def test_a_client_leaving_mid_input_request_leaves_nothing_behind(short_stack):
+    asked = anyio.Event()
+
+    async def elicit_then_leave(context, params):
+        asked.set()
+        await anyio.sleep(30)
+
+    with anyio.fail_after(TIMEOUT):
+        async with anyio.create_task_group() as tg:
+            async def run_client():
+                async with Client(short_stack.url, mode="legacy", elicitation_callback=elicit_then_leave) as client:
+                    await client.call_tool(f"{NAME}_resolve_name", {})
+            tg.start_soon(run_client)
+            await asked.wait()
+            assert short_stack.metric_value("mcp_relayed_calls") >= 1
+            tg.cancel_scope.cancel()
+        assert await wait_metric(short_stack, "mcp_relayed_calls", lambda v: v == 0, timeout=1.5), "not released at once"
