@@ -238,14 +238,19 @@ def short_stack(tmp_path_factory):
         server.stop()
 
 
-@pytest.mark.anyio
-async def test_a_client_that_never_answers_gets_an_error_after_the_bound_and_nothing_stays(short_stack):
+def stalled_elicitation():
+    """An elicitation callback that never answers, and the event it sets when asked."""
     asked = anyio.Event()
 
     async def never(context, params):
         asked.set()
         await anyio.sleep(30)
+    return asked, never
 
+
+@pytest.mark.anyio
+async def test_a_client_that_never_answers_gets_an_error_after_the_bound_and_nothing_stays(short_stack):
+    asked, never = stalled_elicitation()
     with anyio.fail_after(TIMEOUT):
         async with Client(short_stack.url, mode="legacy", elicitation_callback=never) as client:
             with pytest.raises(MCPError) as err:
@@ -257,12 +262,7 @@ async def test_a_client_that_never_answers_gets_an_error_after_the_bound_and_not
 
 @pytest.mark.anyio
 async def test_a_client_leaving_mid_input_request_leaves_nothing_behind(short_stack):
-    asked = anyio.Event()
-
-    async def elicit_then_leave(context, params):
-        asked.set()
-        await anyio.sleep(30)
-
+    asked, elicit_then_leave = stalled_elicitation()
     with anyio.fail_after(TIMEOUT):
         async with anyio.create_task_group() as tg:
             async def run_client():
