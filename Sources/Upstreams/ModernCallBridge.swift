@@ -36,6 +36,8 @@ final class ModernCallBridge: Sendable {
     private struct State {
         var exchange: InputRequiredExchange
         var stopRound: (@Sendable () -> Void)?
+        /// Rounds sent so far; a round's end counts only while it is the current one.
+        var round = 0
         /// The current round saw the server's response (its end is then no failure).
         var answered = false
         /// Counts the waits for the client's answers; a wait's deadline acts only if it is still the current one.
@@ -92,13 +94,14 @@ final class ModernCallBridge: Sendable {
             finish(.serverUnavailable(setup.server.name, "its URL is not usable"))
             return
         }
+        // Before the request goes out: its reply may arrive before `run` returns.
+        let current = state.withLock { s in s.round += 1; s.answered = false; return s.round }
         let stop = BridgeRound.run(request, setup: setup, onMessage: { [self] in message($0) }, onEnd: { [self] failure in
-            let answered = state.withLock { $0.answered }
-            if !answered { finish(.serverUnavailable(setup.server.name, failure ?? "it ended the call's stream without a reply")) }
+            let unanswered = state.withLock { $0.round == current && !$0.answered }
+            if unanswered { finish(.serverUnavailable(setup.server.name, failure ?? "it ended the call's stream without a reply")) }
         })
         let cancelled = state.withLock { s in
-            s.answered = false
-            s.stopRound = stop
+            if s.round == current { s.stopRound = stop }
             return s.finished
         }
         if cancelled { stop() }
@@ -153,7 +156,7 @@ final class ModernCallBridge: Sendable {
 
     /// The client's answer to one of the questions (through ext_proc, `ModernBridges.answer`).
     func answer(_ answer: InputAnswer) {
-        guard let parsed = try? JSONRPCRequest(parsing: answer.response[...]), let root = Optional(parsed.scanner.root) else { return }
+        guard !state.withLock({ $0.finished }), let parsed = try? JSONRPCRequest(parsing: answer.response[...]), let root = Optional(parsed.scanner.root) else { return }
         let step: InputRequiredExchange.Step
         if let result = parsed.scanner.lastMember(named: "result", in: root) {
             step = state.withLock { $0.exchange.answered(key: answer.key, result: Array(parsed.scanner.bytes[result])) }
