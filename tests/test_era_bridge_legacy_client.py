@@ -273,3 +273,23 @@ async def test_a_client_leaving_mid_input_request_leaves_nothing_behind(short_st
             assert short_stack.metric_value("mcp_relayed_calls") >= 1
             tg.cancel_scope.cancel()
         assert await wait_metric(short_stack, "mcp_relayed_calls", lambda v: v == 0, timeout=1.5), "not released at once"
+
+
+def test_a_plain_client_without_a_session_calls_the_modern_only_server(stack):
+    """curl-style POST (no session, no Accept, no protocol header): the gateway translates it on the
+    direct path. Control: the same call as a 2026-07-28 request straight to the server."""
+    import httpx
+    call = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "measure", "arguments": {"text": "abc"}}}
+    via = httpx.post(stack.url, json={**call, "params": {**call["params"], "name": f"{NAME}_measure"}}, timeout=10)
+    meta = {"io.modelcontextprotocol/protocolVersion": MODERN, "io.modelcontextprotocol/clientCapabilities": {}}
+    direct = httpx.post(stack.bridge[NAME].url, json={**call, "params": {**call["params"], "_meta": meta}}, timeout=10,
+                        headers={"accept": "application/json, text/event-stream", "mcp-protocol-version": MODERN,
+                                 "mcp-method": "tools/call", "mcp-name": "measure"})
+
+    def result(response):
+        assert response.status_code == 200, response.text
+        text = response.text
+        if text.startswith("event:") or text.startswith("data:"):
+            text = [line[5:].strip() for line in text.splitlines() if line.startswith("data:")][-1]
+        return json.loads(text)["result"]["structuredContent"]
+    assert result(via) == result(direct) == {"label": f"{NAME}:abc", "length": 3}
