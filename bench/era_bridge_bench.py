@@ -19,8 +19,6 @@ client (modern; the pair shares no era). Each cell: p50 / p90 / p99 in ms.
 """
 import argparse
 import datetime
-import platform
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,7 +32,7 @@ import mcp_types as types  # noqa: E402
 from mcp import Client  # noqa: E402
 
 from federation_stack import ScriptServer, stack_with_servers  # noqa: E402
-from relay_bench import pct  # noqa: E402
+from relay_bench import write_table  # noqa: E402
 
 
 async def timed(url, tool, mode, calls, elicit):
@@ -77,20 +75,8 @@ def main():
                   "modern": lambda: ScriptServer("modern", "transparency_server.py", log_dir, "--era", "modern")}
         with stack_with_servers(log_dir, makers, ["alpha_whoami", "modern_whoami"], "bench") as stack:
             rows = anyio.run(run, stack, a.calls)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    lines = [f"# Era bridge: a handshake-era client to a 2026-07-28-only server vs a same-era call ({datetime.date.today()})", "",
-             f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
-             f"commit {commit}; `{' '.join(sys.argv)}`; {a.calls} sequential calls per row after 20 warm-up calls, official SDK client.", "",
-             "| call | through Envoy + gateway p50 / p90 / p99 (ms) | direct to the server p50 / p90 / p99 (ms) | added at p50 (ms) |",
-             "|---|---|---|---|"]
-    for label, via, base in rows:
-        lines.append(f"| {label} | {pct(via, 50):.2f} / {pct(via, 90):.2f} / {pct(via, 99):.2f} | "
-                     f"{pct(base, 50):.2f} / {pct(base, 90):.2f} / {pct(base, 99):.2f} | {pct(via, 50) - pct(base, 50):+.2f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        Path(a.out).write_text(text)
-
+    write_table(f"Era bridge: a handshake-era client to a 2026-07-28-only server vs a same-era call ({datetime.date.today()})",
+                a.calls, rows, a.out)
 
 if __name__ == "__main__":
     main()
