@@ -43,6 +43,23 @@ def pct(samples, p):
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
 
 
+def write_table(title, calls, rows, out):
+    """Prints (and writes to `out`) the per-call latency table of `rows` [(label, via, direct)]."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    lines = [f"# {title}", "",
+             f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
+             f"commit {commit}; `{' '.join(sys.argv)}`; {calls} sequential calls per row after 20 warm-up calls, official SDK client.", "",
+             "| call | through Envoy + gateway p50 / p90 / p99 (ms) | direct to the server p50 / p90 / p99 (ms) | added at p50 (ms) |",
+             "|---|---|---|---|"]
+    for label, via, base in rows:
+        lines.append(f"| {label} | {pct(via, 50):.2f} / {pct(via, 90):.2f} / {pct(via, 99):.2f} | "
+                     f"{pct(base, 50):.2f} / {pct(base, 90):.2f} / {pct(base, 99):.2f} | {pct(via, 50) - pct(base, 50):+.2f} |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if out:
+        Path(out).write_text(text)
+
+
 async def timed(url, tool, args, calls, elicit):
     async def answer(context, params):
         return types.ElicitResult(action="accept", content={"name": "Ada"})
@@ -84,20 +101,7 @@ def main():
         makers = {n: (lambda n=n: TransparencyServer(n, log_dir)) for n in ("alpha", "beta")}
         with stack_with_servers(log_dir, makers, ["alpha_whoami"], "transparency") as stack:
             rows = anyio.run(run, stack, a.calls)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    lines = [f"# Relayed calls vs the direct path ({datetime.date.today()})", "",
-             f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
-             f"commit {commit}; `{' '.join(sys.argv)}`; {a.calls} sequential calls per row after 20 warm-up calls, official SDK client.", "",
-             "| call | through Envoy + gateway p50 / p90 / p99 (ms) | direct to the server p50 / p90 / p99 (ms) | added at p50 (ms) |",
-             "|---|---|---|---|"]
-    for label, via, base in rows:
-        lines.append(f"| {label} | {pct(via, 50):.2f} / {pct(via, 90):.2f} / {pct(via, 99):.2f} | "
-                     f"{pct(base, 50):.2f} / {pct(base, 90):.2f} / {pct(base, 99):.2f} | {pct(via, 50) - pct(base, 50):+.2f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if a.out:
-        Path(a.out).write_text(text)
-
+    write_table(f"Relayed calls vs the direct path ({datetime.date.today()})", a.calls, rows, a.out)
 
 if __name__ == "__main__":
     main()

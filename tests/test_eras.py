@@ -1,13 +1,12 @@
 """Servers that speak one protocol era only (tests/era_pinned_server.py, on the official SDK): each
 enters the catalog, and a client of that era reaches its tools through the gateway as it does
-directly. A 2026-07-28 client reaches the handshake-only server through the bridge
-(tests/test_era_bridge_modern_client.py); a handshake-era client of the 2026-07-28-only server gets a
-clear error naming the server."""
+directly; and through the gateway's bridge each also serves the other era's clients (every feature:
+tests/test_era_bridge_modern_client.py, tests/test_era_bridge_legacy_client.py). The control for a
+bridged pair is the server's own era's client directly, since the pair shares no era."""
 
 import anyio
 import pytest
 from mcp import Client
-from mcp.shared.exceptions import MCPError
 
 from federation_stack import ScriptServer, stack_with_servers
 
@@ -50,14 +49,24 @@ async def test_a_single_era_server_serves_its_eras_clients(stack, server, mode):
 
 
 @pytest.mark.anyio
-# (A 2026-07-28 client reaching the handshake-only server is bridged: tests/test_era_bridge_modern_client.py.)
-@pytest.mark.parametrize("server,mode", [("newonly", "legacy")])
-async def test_the_other_eras_client_gets_a_clear_error_naming_the_server(stack, server, mode):
+async def test_a_handshake_client_reaches_the_2026_only_server_through_the_gateway(stack):
     with anyio.fail_after(15):
-        async with Client(stack.url, mode=mode) as client:
-            try:
-                result = await client.call_tool(f"{server}_echo", {"text": "hi"})
-                text = result.content[0].text if result.content else ""
-                assert result.is_error and server in text, text
-            except MCPError as e:
-                assert server in str(e)
+        control = await echo(stack.pinned["newonly"].url, "2026-07-28", "echo")
+        via = await echo(stack.url, "legacy", "newonly_echo")
+    assert via == control == "newonly: hi"
+
+
+def test_discovery_says_which_era_each_server_speaks(stack):
+    """Learnt from the servers themselves (initialize refused with -32022 + data.supported is an
+    answer): on the admin endpoint /servers and as the mcp_upstream_era metric."""
+    import json
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.admin_port}/servers", timeout=5) as r:
+        servers = {s["name"]: s for s in json.load(r)["servers"]}
+    assert servers["newonly"]["state"] == "up" and servers["newonly"]["eras"] == ["2026-07-28"], servers
+    assert servers["oldonly"]["state"] == "up" and servers["oldonly"]["eras"] == ["handshake"], servers
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.admin_port}/metrics", timeout=5) as r:
+        metrics = r.read().decode()
+    for server, era, value in [("newonly", "2026-07-28", 1), ("newonly", "handshake", 0),
+                               ("oldonly", "2026-07-28", 0), ("oldonly", "handshake", 1)]:
+        assert f'mcp_upstream_era{{server="{server}",era="{era}"}} {value}' in metrics, metrics

@@ -204,6 +204,17 @@ async def resolve_roots(answer: Annotated[types.ListRootsResult, Resolve(_roots_
     return f"{NAME}: roots " + json.dumps([str(r.uri) for r in answer.roots]) + f" ({ctx.protocol_version})"
 
 
+class Measure(BaseModel):
+    label: str
+    length: int
+
+
+@mcp.tool()
+async def measure(text: str) -> Measure:
+    """Structured output (outputSchema + structuredContent): the text's length."""
+    return Measure(label=f"{NAME}:{text}", length=len(text))
+
+
 # ------------------------------------------------------------------------------------------------
 # progress on the call's stream
 

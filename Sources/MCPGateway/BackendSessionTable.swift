@@ -124,6 +124,11 @@ public final class BackendSessionTable: Sendable {
         return sessions(client: client)
     }
 
+    /// The level the client set with `logging/setLevel`, if any (stamped on bridged 2026-07-28 calls).
+    public func logLevel(client: ClientSession) -> String? {
+        shard(Key(nonce: client.nonce, server: "")).logLevels.withLock { $0[client.nonce] }
+    }
+
     /// The ready backend sessions of a client session (for notifications that concern all of them).
     public func sessions(client: ClientSession) -> [(server: String, session: String)] {
         let key = Key(nonce: client.nonce, server: "")

@@ -21,6 +21,12 @@ public struct DiscoveredServer: Sendable, Equatable {
     /// clients see what the server lists for their era. Empty: the same as the handshake lists.
     public var modernLists: [String: [JSONValue]] = [:]
 
+    /// The revisions the server answered discovery in, for logs and the admin surface:
+    /// `handshake`, `2026-07-28` or `handshake+2026-07-28`.
+    public var eras: String {
+        [speaksHandshake ? "handshake" : nil, speaksModern ? ProtocolEra.latestModern : nil].compactMap { $0 }.joined(separator: "+")
+    }
+
     public init(name: String, tools: [JSONValue] = [], prompts: [JSONValue] = [], resources: [JSONValue] = [],
                 resourceTemplates: [JSONValue] = [], instructions: String? = nil, speaksHandshake: Bool = true,
                 speaksModern: Bool = false) {

@@ -209,6 +209,13 @@ public struct MCPRouter: Sendable {
         guard let server = config.server(named: target.server) else {
             return .reply(JSONRPCReply.errorReply(id: nil, .serverUnavailable(target.server, "it is no longer configured"), era: .handshake))
         }
+        if let answer = InputAnswer(target, response: Array(request.body)) {
+            // An answer to an input request of a call bridged to a 2026-07-28 server: to that call.
+            var accepted = LocalReply(status: 202, body: [])
+            accepted.broadcast = ClientBroadcast(session: session, body: [])
+            accepted.broadcast?.inputAnswer = answer
+            return .reply(accepted)
+        }
         let body = request.splicing(idRange, with: target.rawID)
         var plan = ForwardPlan(server: server, era: .handshake, body: body, clientSession: session,
                                setHeaders: [("x-mcp-server", server.name), ("content-length", String(body.count)),
@@ -247,7 +254,8 @@ public struct MCPRouter: Sendable {
                                                now: UInt64(clock()))
             let decision = forward(request, head: head, catalog: catalog, era: .handshake, session: implicit, grants: grants)
             guard case .forward(var plan) = decision else { return decision }
-            plan.sessionless = implicit.identityDigest.isEmpty ? .perCall : .perIdentity
+            // (A call bridged to a 2026-07-28 server pins no backend session: nothing to open or end.)
+            if plan.backendSession == nil { plan.sessionless = implicit.identityDigest.isEmpty ? .perCall : .perIdentity }
             if !(head.accept ?? "").contains("text/event-stream") {
                 // Servers refuse a POST that does not accept both reply shapes (406).
                 plan.setHeaders.append(("accept", "application/json, text/event-stream"))
@@ -318,7 +326,7 @@ public struct MCPRouter: Sendable {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             w.key("protocolVersion"); w.string(version)
-            w.key("capabilities"); writeCapabilities(&w, catalog)
+            w.key("capabilities"); writeCapabilities(&w, catalog, era: .handshake)
             w.key("serverInfo"); writeServerInfo(&w)
             if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
             w.endObject()
@@ -404,8 +412,12 @@ public struct MCPRouter: Sendable {
 
     /// What the federation supports: `subscribe` only when a server that is up supports it
     /// (the gateway routes the subscription to the resource's server).
-    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot) {
-        let subscribes = catalog.serverStates.values.contains { if case .up(let s) = $0 { s.subscribes } else { false } }
+    /// For handshake-era clients only servers that speak their era count for `subscribe`: a 2026-07-28-only
+    /// server's resource updates are not bridged to them.
+    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot, era: ProtocolEra = .modern) {
+        let subscribes = catalog.serverStates.values.contains {
+            if case .up(let s) = $0 { s.subscribes && (era == .modern || s.speaksHandshake) } else { false }
+        }
         w.beginObject()
         w.key("tools"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
         w.key("prompts"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
@@ -514,11 +526,14 @@ public struct MCPRouter: Sendable {
             return refuse(.serverUnavailable(server.name, "it is not answering the gateway"), id: id, era: era,
                           tool: request.method == "tools/call" ? target.publicName : nil, reason: "unavailable")
         }
-        // A 2026-07-28 call to a server that speaks only the handshake era: bridged (`CallBridge`).
-        let bridged = era == .modern && !catalog.speaks(era, server: server.name) && catalog.speaks(.handshake, server: server.name)
-        guard bridged || catalog.speaks(era, server: server.name) else {
+        // Between eras the gateway bridges: a 2026-07-28 call to a server that speaks only the
+        // handshake era (`CallBridge`), a handshake-era call to one that speaks only 2026-07-28
+        // (`ModernCallBridge`).
+        let toHandshake = era == .modern && !catalog.speaks(era, server: server.name) && catalog.speaks(.handshake, server: server.name)
+        let toModern = era == .handshake && !catalog.speaks(era, server: server.name) && catalog.speaks(.modern, server: server.name)
+        guard catalog.speaks(era, server: server.name) || toHandshake || toModern else {
             let revision = era == .modern ? "2026-07-28" : "the handshake-era protocol (2025-11-25 and earlier)"
-            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it does not speak \(revision) and the gateway does not translate between revisions yet"), era: era))
+            return .reply(JSONRPCReply.errorReply(id: id, .serverUnavailable(server.name, "it does not speak \(revision) (nor an era the gateway bridges from)"), era: era))
         }
         var replacement: [UInt8] = []
         JSONText.appendString(target.original, to: &replacement)
@@ -534,18 +549,19 @@ public struct MCPRouter: Sendable {
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
         if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
+        if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
+            plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
+        }
+        if toModern { return bridgeToModern(request, plan, entry: target.entry) }
         // Relaying needs a client session to seal ids for: sessionless plain clients keep the direct path.
         if era == .handshake, let session, !session.token.isEmpty, !request.method.hasSuffix("subscribe"),
            session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {
             // Relayed: the reply may carry server→client requests, or a task id to seal.
             plan.relayed = true
         }
-        if bridged {
+        if toHandshake {
             plan.clientSession = ModernBridge.caller(identityDigest: head.identityDigest)
             plan.relayed = true
-        }
-        if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
-            plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
         }
         return .forward(plan)
     }

@@ -110,6 +110,9 @@ public struct ClientBroadcast: Sendable, Equatable {
     public var body: [UInt8]
     /// For `logging/setLevel`: recorded so backend sessions opened later get it too.
     public var logLevel: String?
+    /// Set instead when the message answers an input request of a bridged call
+    /// (`InputRequiredExchange`): it goes to that call, not to backend sessions.
+    public var inputAnswer: InputAnswer?
 
     public init(session: ClientSession, body: [UInt8], logLevel: String? = nil) {
         self.session = session

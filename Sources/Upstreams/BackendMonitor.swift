@@ -92,7 +92,7 @@ public final class BackendMonitor: @unchecked Sendable {
                 store.update(server: server.name, to: .up(found))
                 if !wasUp {
                     logger.info("server up", [("server", server.name), ("tools", String(found.tools.count)),
-                                              ("modern", String(found.speaksModern))])
+                                              ("eras", found.eras)])
                     wasUp = true
                 }
             } catch {
@@ -158,8 +158,8 @@ public final class BackendMonitor: @unchecked Sendable {
     }
 
     /// A server that speaks only 2026-07-28 (it refuses `initialize`): capabilities from
-    /// `server/discover`, every list statelessly. Its entries serve 2026-07-28 clients; calls from
-    /// handshake-era clients are refused by the router until the gateway bridges eras.
+    /// `server/discover`, every list statelessly. Its entries serve 2026-07-28 clients directly and
+    /// handshake-era clients through the bridge (`MCPRouter.bridgeToModern`, `ModernCallBridge`).
     private func discoverModernOnly() throws(BackendError) -> DiscoveredServer {
         let (_, result) = try client.request(method: "server/discover", paramsJSON: "{" + client.modernMeta + "}", session: nil,
                                              protocolVersion: ProtocolEra.latestModern, modern: true)

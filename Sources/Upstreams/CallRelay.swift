@@ -17,11 +17,14 @@ public final class CallRelay: Sendable {
     let http: HTTPClient
     let store: CatalogStore
     let backendSessions: BackendSessionTable
+    /// Calls bridged to servers that speak only 2026-07-28 (`ModernCallBridge`).
+    public let bridges: ModernBridges
     private let active = Atomic<Int>(0)
     private let started = Atomic<Int>(0)
     private let threads = Atomic<Int>(0)
 
-    public init(http: HTTPClient, store: CatalogStore, backendSessions: BackendSessionTable) {
+    public init(http: HTTPClient, store: CatalogStore, backendSessions: BackendSessionTable, bridges: ModernBridges = ModernBridges()) {
+        self.bridges = bridges
         self.http = http
         self.store = store
         self.backendSessions = backendSessions
@@ -66,6 +69,10 @@ public final class CallRelay: Sendable {
         guard let server = store.config.server(named: ticket.server) else {
             done(.serverUnavailable(ticket.server, "it is no longer configured"))
             return {}
+        }
+        if let cancel = bridgeIfModernOnly(ticket, server: server, body: body, client: client, signer: signer, loop: loop,
+                                           clientHeaders: clientHeaders, send: send, done: done) {
+            return cancel
         }
         var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
                                            ("mcp-protocol-version", client.protocolVersion)]

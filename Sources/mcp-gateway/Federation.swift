@@ -82,6 +82,7 @@ final class Federation: @unchecked Sendable {
             }
         }
         let direct = DirectForwarder(http: http)
+        let relayBridges = ModernBridges()
         let tasks = TaskLister(store: store, http: http, version: GatewayVersion.current, backendSessions: table)
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
         self.governance = governance
@@ -98,13 +99,18 @@ final class Federation: @unchecked Sendable {
             },
             endBackendSession: { server, session in sessions.end(server: server, session: session) },
             observer: governance,
-            broadcast: { message in
+            broadcast: { [bridges = relayBridges] message in
+                if let answer = message.inputAnswer {
+                    bridges.answer(answer, client: message.session)
+                    return
+                }
+                bridges.clientNotified(message.body, client: message.session)
                 let targets = message.logLevel.map { table.setLogLevel(client: message.session, level: $0) }
                     ?? table.sessions(client: message.session)
                 sessions.broadcast(message.body, to: targets, protocolVersion: message.session.protocolVersion)
             },
             gather: { plan, done in tasks.list(plan, signer: sealer, done: done) })
-        relay = CallRelay(http: http, store: store, backendSessions: table)
+        relay = CallRelay(http: http, store: store, backendSessions: table, bridges: relayBridges)
         bridge = CallBridge(http: http, store: store, backendSessions: table, version: GatewayVersion.current,
                             endSession: { sessions.end(server: $0, session: $1) })
         hub = NotificationHub()

@@ -22,6 +22,7 @@ final class GatewayMetrics: Sendable {
     let upstreamUp: MetricFamily
     let upstreamStale: MetricFamily
     let upstreamTools: MetricFamily
+    let upstreamEra: MetricFamily
     let catalogRefreshes: MetricFamily
     let catalogRefreshFailures: MetricFamily
     let configReloads: MetricFamily
@@ -57,6 +58,8 @@ final class GatewayMetrics: Sendable {
                                                        kind: .gauge, labels: ["server"], capacity: 1024))
         upstreamTools = registry.register(MetricFamily("mcp_upstream_tools", help: "Tools each MCP server contributes to the catalog.",
                                                        kind: .gauge, labels: ["server"], capacity: 1024))
+        upstreamEra = registry.register(MetricFamily("mcp_upstream_era", help: "1 for each protocol era an MCP server answered discovery in (handshake, 2026-07-28); the gateway bridges the other era's clients.",
+                                                     kind: .gauge, labels: ["server", "era"], capacity: 2048))
         catalogRefreshes = registry.register(MetricFamily("mcp_catalog_refreshes_total", help: "Successful catalog refreshes per server.",
                                                           labels: ["server"], capacity: 1024))
         catalogRefreshFailures = registry.register(MetricFamily("mcp_catalog_refresh_failures_total", help: "Failed catalog refreshes per server.",
@@ -135,6 +138,10 @@ final class GatewayMetrics: Sendable {
                 let stale = snapshot.serverStates[server.name]?.name == "stale"
                 upstreamStale.set(stale ? 1 : 0, slot: upstreamStale.slot([server.name]))
                 upstreamTools.set(snapshot.tools.filter { $0.server == server.name }.count, slot: upstreamTools.slot([server.name]))
+                if case .up(let found)? = snapshot.serverStates[server.name] {
+                    upstreamEra.set(found.speaksHandshake ? 1 : 0, slot: upstreamEra.slot([server.name, "handshake"]))
+                    upstreamEra.set(found.speaksModern ? 1 : 0, slot: upstreamEra.slot([server.name, ProtocolEra.latestModern]))
+                }
             }
             for m in monitors() {
                 catalogRefreshes.set(m.events.refreshCount, slot: catalogRefreshes.slot([m.server.name]))

@@ -71,10 +71,11 @@ struct RouterHarness {
     let revocations: SessionRevocations
     let catalog: CatalogSnapshot
 
-    init(config: GatewayConfig = Fixture.config(), revocations: SessionRevocations = SessionRevocations()) {
+    init(config: GatewayConfig = Fixture.config(), revocations: SessionRevocations = SessionRevocations(),
+         states: [String: ServerState] = Fixture.states) {
         self.config = config
         self.revocations = revocations
-        catalog = Fixture.catalog(config: config)
+        catalog = CatalogSnapshot(generation: 1, config: config, states: states)
     }
 
     func router(at time: Double = Fixture.t0, signer: SessionSigner = Fixture.signer) -> MCPRouter {
