@@ -84,6 +84,19 @@ class FederatedStack:
     def url(self):
         return f"http://127.0.0.1:{self.listen}/mcp"
 
+    def reconfigure(self, edit):
+        """Edits gateway.json with `edit(cfg)`, sends SIGHUP, and waits until the reload is applied."""
+        import signal
+        cfg = json.loads(self.config.read_text())
+        edit(cfg)
+        before = self.metric_value("mcp_config_reloads_total", result="success")
+        self.config.write_text(json.dumps(cfg))
+        self.gateway.popen.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while self.metric_value("mcp_config_reloads_total", result="success") <= before:
+            assert time.time() < deadline, "reload not applied"
+            time.sleep(0.1)
+
     def metric_value(self, name, **labels):
         """One sample from the gateway's /metrics (0 when absent)."""
         from prometheus_client.parser import text_string_to_metric_families
