@@ -198,32 +198,58 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                 }
             }
         case .forward(let plan):
-            if plan.rpcMethod == "tools/call", !router.limiter.isEmpty,
-               let local = RateLimiter.refusal(router.limiter.check(caller: identity?.digest ?? "", server: plan.server.name,
-                                                                    tool: plan.publicName, now: WallClock.unixSeconds()),
-                                               what: "tool calls", id: plan.rawID[...], era: plan.era) {
-                context.observer.rateLimited(plan, caller: identity, requestID: requestID)
-                sendImmediate(local, stream)
+            guard plan.rpcMethod == "tools/call", !router.limiter.isEmpty else {
+                forward(plan, stream)
                 return
             }
-            self.plan = plan
-            started = MonotonicClock.now()
-            if let pinned = plan.backendSession {
-                // An answer to a server→client request: to the backend session that asked.
-                backendSession = pinned
-                sendForward(plan, backendSession: pinned, stream)
-            } else if plan.era == .handshake, let client = plan.clientSession {
-                let done: BackendSessionTable.Completion = { [self] result in
-                    stream.onLoop { self.forwardWithSession(result, plan, stream) }
-                }
-                if plan.sessionless == .perCall {
-                    context.backendSessions.createUnshared(client: client, server: plan.server.name, done)
-                } else {
-                    context.backendSessions.withSession(client: client, server: plan.server.name, done)
-                }
-            } else {
-                sendForward(plan, backendSession: nil, stream)
+            let limiter = router.limiter
+            let caller = identity?.digest ?? ""
+            let check: @Sendable () -> RateLimiter.Verdict = {
+                limiter.check(caller: caller, server: plan.server.name, tool: plan.publicName, now: WallClock.unixSeconds())
             }
+            guard limiter.shared != nil else {
+                forward(plan, verdict: check(), stream)
+                return
+            }
+            // Counted in Redis: the round trip waits on a worker, not on this loop.
+            RateLimitWorkers.shared.run { [self] in
+                let verdict = check()
+                stream.onLoop {
+                    guard !stream.isFinished else { return }
+                    self.forward(plan, verdict: verdict, stream)
+                }
+            }
+        }
+    }
+
+    /// A tool call that met its rate limits' verdict: refused with 429, or forwarded.
+    private func forward(_ plan: ForwardPlan, verdict: RateLimiter.Verdict, _ stream: ExternalProcessorStream) {
+        if let local = RateLimiter.refusal(verdict, what: "tool calls", id: plan.rawID[...], era: plan.era) {
+            context.observer.rateLimited(plan, caller: identity, requestID: requestID)
+            sendImmediate(local, stream)
+            return
+        }
+        forward(plan, stream)
+    }
+
+    private func forward(_ plan: ForwardPlan, _ stream: ExternalProcessorStream) {
+        self.plan = plan
+        started = MonotonicClock.now()
+        if let pinned = plan.backendSession {
+            // An answer to a server→client request: to the backend session that asked.
+            backendSession = pinned
+            sendForward(plan, backendSession: pinned, stream)
+        } else if plan.era == .handshake, let client = plan.clientSession {
+            let done: BackendSessionTable.Completion = { [self] result in
+                stream.onLoop { self.forwardWithSession(result, plan, stream) }
+            }
+            if plan.sessionless == .perCall {
+                context.backendSessions.createUnshared(client: client, server: plan.server.name, done)
+            } else {
+                context.backendSessions.withSession(client: client, server: plan.server.name, done)
+            }
+        } else {
+            sendForward(plan, backendSession: nil, stream)
         }
     }
 
