@@ -15,12 +15,10 @@ official SDK client, timed per call:
   translated + 1 input    Client(mode="2026-07-28") -> old_ask_name: input_required, retry, answer
   same-era + 1 input      Client(mode="legacy") -> old_ask_name: relayed call, one elicitation
 """
-import argparse
 import datetime
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,12 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import anyio  # noqa: E402
 import mcp_types as types  # noqa: E402
 from mcp import Client  # noqa: E402
 
-from federation_stack import ScriptServer, stack_with_servers  # noqa: E402
-from relay_bench import pct  # noqa: E402
+from relay_bench import bench_args, pct, run_with_transparency_servers  # noqa: E402
 
 
 async def timed(url, mode, tool, calls):
@@ -64,16 +60,9 @@ async def run(stack, calls):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=200)
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        log_dir = Path(tmp)
-        makers = {"both": lambda: ScriptServer("both", "transparency_server.py", log_dir),
-                  "old": lambda: ScriptServer("old", "transparency_server.py", log_dir, "--era", "handshake")}
-        with stack_with_servers(log_dir, makers, ["both_whoami", "old_whoami"], "servers") as stack:
-            rows = anyio.run(run, stack, a.calls)
+    a = bench_args()
+    rows = run_with_transparency_servers({"both": [], "old": ["--era", "handshake"]}, ["both_whoami", "old_whoami"], "servers",
+                                         run, a.calls)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     lines = [f"# Translated calls (2026-07-28 client -> handshake-era server) vs same-era calls ({datetime.date.today()})", "",
              f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "

@@ -17,22 +17,18 @@ Sequential calls from the official SDK client, timed per call:
 Controls: the same call straight to the server, by a `legacy` client (alpha) or a strict 2026-07-28
 client (modern; the pair shares no era). Each cell: p50 / p90 / p99 in ms.
 """
-import argparse
 import datetime
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import anyio  # noqa: E402
 import mcp_types as types  # noqa: E402
 from mcp import Client  # noqa: E402
 
-from federation_stack import ScriptServer, stack_with_servers  # noqa: E402
-from relay_bench import write_table  # noqa: E402
+from relay_bench import bench_args, run_with_transparency_servers, write_table  # noqa: E402
 
 
 async def timed(url, tool, mode, calls, elicit):
@@ -65,16 +61,9 @@ async def run(stack, calls):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=200)
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        log_dir = Path(tmp)
-        makers = {"alpha": lambda: ScriptServer("alpha", "transparency_server.py", log_dir),
-                  "modern": lambda: ScriptServer("modern", "transparency_server.py", log_dir, "--era", "modern")}
-        with stack_with_servers(log_dir, makers, ["alpha_whoami", "modern_whoami"], "bench") as stack:
-            rows = anyio.run(run, stack, a.calls)
+    a = bench_args()
+    rows = run_with_transparency_servers({"alpha": [], "modern": ["--era", "modern"]}, ["alpha_whoami", "modern_whoami"], "bench",
+                                         run, a.calls)
     write_table(f"Era bridge: a handshake-era client to a 2026-07-28-only server vs a same-era call ({datetime.date.today()})",
                 a.calls, rows, a.out)
 

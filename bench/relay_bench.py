@@ -35,12 +35,31 @@ import mcp_types as types  # noqa: E402
 from mcp import Client  # noqa: E402
 
 from federation_stack import stack_with_servers  # noqa: E402
-from test_transparency import TransparencyServer  # noqa: E402
 
 
 def pct(samples, p):
     s = sorted(samples)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] * 1000
+
+
+def bench_args(calls=200):
+    """The era and relay benches' command line: how many calls per row, and where to write the table."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calls", type=int, default=calls)
+    ap.add_argument("--out")
+    return ap.parse_args()
+
+
+def run_with_transparency_servers(servers, tools, attribute, run, calls):
+    """Starts tests/transparency_server.py instances (`servers`: name -> extra args) behind Envoy + the
+    gateway, waits for `tools`, and returns `run(stack, calls)` (stack.<attribute>[name] is each server)."""
+    from federation_stack import ScriptServer
+    with tempfile.TemporaryDirectory() as tmp:
+        log_dir = Path(tmp)
+        makers = {name: (lambda name=name, extra=extra: ScriptServer(name, "transparency_server.py", log_dir, *extra))
+                  for name, extra in servers.items()}
+        with stack_with_servers(log_dir, makers, tools, attribute) as stack:
+            return anyio.run(run, stack, calls)
 
 
 def write_table(title, calls, rows, out):
@@ -92,15 +111,8 @@ async def run(stack, calls):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=300)
-    ap.add_argument("--out")
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        log_dir = Path(tmp)
-        makers = {n: (lambda n=n: TransparencyServer(n, log_dir)) for n in ("alpha", "beta")}
-        with stack_with_servers(log_dir, makers, ["alpha_whoami"], "transparency") as stack:
-            rows = anyio.run(run, stack, a.calls)
+    a = bench_args(calls=300)
+    rows = run_with_transparency_servers({"alpha": [], "beta": []}, ["alpha_whoami"], "transparency", run, a.calls)
     write_table(f"Relayed calls vs the direct path ({datetime.date.today()})", a.calls, rows, a.out)
 
 if __name__ == "__main__":
