@@ -3,6 +3,8 @@ public protocol BridgeWaiter: Sendable {
     var id: UInt64 { get }
     /// `_meta["io.modelcontextprotocol/logLevel"]` of the request (log messages below it are dropped).
     var logLevel: String? { get }
+    /// `_meta.progressToken` of the request, raw JSON (nil: it asked for no progress).
+    var progressToken: [UInt8]? { get }
 }
 
 /// One backend call of the bridge (2026-07-28 client → handshake-era server), from the client's
@@ -52,7 +54,11 @@ public struct BridgedCallState<Waiter: BridgeWaiter>: Sendable {
             return deliver()
         case .notification:
             guard let waiter, ModernReply.passes(message, logLevel: waiter.logLevel) else { return .none }
-            return .forward(waiter, Array(message.body))
+            guard message.method == "notifications/progress" else { return .forward(waiter, Array(message.body)) }
+            // The server reports against the token of the request it got (the client's first); the
+            // client waits on its latest retry, which has a token of its own, or asked for none.
+            guard let token = waiter.progressToken, let at = message.param("progressToken") else { return .none }
+            return .forward(waiter, message.splicing(at, with: token))
         }
     }
 

@@ -18,6 +18,9 @@ public struct ModernCall: Sendable {
     public let clientInit: [UInt8]
     /// `_meta["io.modelcontextprotocol/logLevel"]`: without it the client gets no log messages.
     public let logLevel: String?
+    /// `_meta.progressToken` of this request, raw: each retry may carry its own, and the client
+    /// matches progress to the request it is waiting on.
+    public let progressToken: [UInt8]?
     public let requestState: String?
     /// `inputResponses`: key → the client's result value (raw JSON).
     public let inputResponses: [(key: String, value: [UInt8])]
@@ -46,6 +49,7 @@ public struct ModernCall: Sendable {
         inputResponses = responses
         let meta = request.param("_meta").flatMap { scanner.kind(at: $0) == .object ? $0 : nil }
         logLevel = meta.flatMap { scanner.lastMember(named: Self.envelopePrefix + "logLevel", in: $0) }.flatMap { scanner.string(at: $0) }
+        progressToken = meta.flatMap { scanner.lastMember(named: "progressToken", in: $0) }.map { Array(scanner.bytes[$0]) }
         var w = JSONWriter(reservingCapacity: 256)
         w.beginObject()
         w.key("capabilities")

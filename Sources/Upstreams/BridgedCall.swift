@@ -7,6 +7,7 @@ struct BridgeSink: BridgeWaiter {
     /// The request's JSON-RPC id (each retry has its own).
     let clientID: [UInt8]
     let logLevel: String?
+    let progressToken: [UInt8]?
     /// SSE bytes to the client; `finish` ends its reply.
     let send: @Sendable ([UInt8]) -> Void
     let finish: @Sendable () -> Void

@@ -51,7 +51,7 @@ public final class CallBridge: Sendable {
     public func serve(_ call: ModernCall, server name: String, caller: String, signer: SessionSigner, loop: EventLoop?,
                       clientHeaders: [(String, String)], send: @escaping @Sendable ([UInt8]) -> Void,
                       finish: @escaping @Sendable () -> Void) -> @Sendable () -> Void {
-        let sink = BridgeSink(id: waiterIDs.wrappingAdd(1, ordering: .relaxed).newValue, clientID: call.rawID, logLevel: call.logLevel,
+        let sink = BridgeSink(id: waiterIDs.wrappingAdd(1, ordering: .relaxed).newValue, clientID: call.rawID, logLevel: call.logLevel, progressToken: call.progressToken,
                               send: send, finish: finish)
         let callerSession = ModernBridge.caller(identityDigest: caller)
         let context = Context(signer: signer, caller: callerSession)

@@ -137,12 +137,15 @@ import Testing
     struct Waiter: BridgeWaiter {
         let id: UInt64
         let logLevel: String?
+        var progressToken: [UInt8]? = nil
     }
 
     @Test func aCallAsksForInputThenTakesTheRetry() throws {
         var call = BridgedCallState<Waiter>()
-        guard case .none = call.attach(Waiter(id: 1, logLevel: "info"), responses: []).delivery else { Issue.record("nothing to deliver yet"); return }
-        guard case .forward(let w, _) = call.received(try message(#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}"#)),
+        guard case .none = call.attach(Waiter(id: 1, logLevel: "info", progressToken: utf8("7")), responses: []).delivery else {
+            Issue.record("nothing to deliver yet"); return
+        }
+        guard case .forward(let w, _) = call.received(try message(#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":7,"progress":1}}"#)),
               w.id == 1 else { Issue.record("progress not forwarded"); return }
         guard case .askInput(let asked, let requests) = call.received(try message(#"{"jsonrpc":"2.0","id":0,"method":"roots/list"}"#)),
               asked.id == 1, requests.map(\.key) == ["input-1"] else { Issue.record("no input_required"); return }
@@ -166,6 +169,22 @@ import Testing
         guard case .finish(_, .failed) = call.attach(Waiter(id: 4, logLevel: nil), responses: []).delivery else {
             Issue.record("an ended call took a request"); return
         }
+    }
+
+    // Regression: progress of a call continued by a retry carried the first request's token, so
+    // the client (waiting on the retry, with a token of its own) dropped it.
+    @Test func progressCarriesTheWaitingRequestsToken() throws {
+        var call = BridgedCallState<Waiter>()
+        let progress = #"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":"first","progress":2,"total":3}}"#
+        _ = call.attach(Waiter(id: 1, logLevel: nil, progressToken: utf8(#""first""#)), responses: [])
+        _ = call.received(try message(#"{"jsonrpc":"2.0","id":0,"method":"roots/list"}"#))  // parks: the client retries
+        _ = call.attach(Waiter(id: 2, logLevel: nil, progressToken: utf8("42")), responses: [("input-1", utf8(#"{"roots":[]}"#))])
+        guard case .forward(_, let body) = call.received(try message(progress)) else { Issue.record("progress not forwarded"); return }
+        #expect(text(body) == #"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":42,"progress":2,"total":3}}"#)
+        // A waiting request that asked for no progress gets none.
+        var quiet = BridgedCallState<Waiter>()
+        _ = quiet.attach(Waiter(id: 3, logLevel: nil), responses: [])
+        guard case .none = quiet.received(try message(progress)) else { Issue.record("unasked progress forwarded"); return }
     }
 
     @Test func theWaitingClientLeavingCancelsTheCall() throws {
