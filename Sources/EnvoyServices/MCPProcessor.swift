@@ -126,7 +126,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             guard b.endOfStream else { return }
         }
         let decision = router.route(head: head, body: body[...], catalog: context.catalog.snapshot,
-                                    grants: router.config.policy.grants(for: identity))
+                                    grants: router.grants(for: identity, head: head))
         apply(decision, stream, inBody: true)
     }
 
@@ -181,7 +181,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             var set: [HeaderValueOption] = [.overwrite(key: "x-mcp-route", value: "gateway-stream"),
                                             .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? "")]
             var remove = ["x-mcp-server", "x-mcp-servers-allowed"]
-            let grants = router.config.policy.grants(for: identity)
+            let grants = head.map { router.grants(for: identity, head: $0) } ?? router.config.policy.grants(for: identity)
             if !grants.coversEverything {
                 set.append(.overwrite(key: "x-mcp-servers-allowed",
                                       value: router.config.servers.map(\.name).filter(grants.allowsServer).joined(separator: ",")))

@@ -56,19 +56,32 @@ public struct AccessPolicy: Sendable, Equatable {
         /// Exactly these servers (as the gateway's HTTP port learns them from ext_proc).
         public static func servers(_ names: Set<String>) -> Grants { Grants(all: false, servers: names.sorted()) }
         var all: Bool
-        public var coversEverything: Bool { all }
+        public var coversEverything: Bool { all && restrictions.isEmpty }
         var servers: [String] = []
         var tools: [String] = []
         var deny: [String] = []
+        /// Further grants every use must also pass (a virtual server's selection and rules).
+        var restrictions: [Grants] = []
+
+        /// These grants, narrowed to what each of `others` also grants.
+        func restricted(by others: [Grants]) -> Grants {
+            var g = self
+            g.restrictions += others
+            return g
+        }
 
         public func allowsTool(_ entry: FederatedEntry) -> Bool {
+            guard restrictions.allSatisfy({ $0.allowsTool(entry) }) else { return false }
             if all { return true }
             if deny.contains(where: { Glob.matches($0, entry.publicName) }) { return false }
             return servers.contains { Glob.matches($0, entry.server) } || tools.contains { Glob.matches($0, entry.publicName) }
         }
 
+        /// Whole servers (their prompts and resources). A virtual server that selects only some
+        /// of a server's tools does not grant its prompts and resources.
         public func allowsServer(_ server: String) -> Bool {
-            all || servers.contains { Glob.matches($0, server) }
+            guard restrictions.allSatisfy({ $0.allowsServer(server) }) else { return false }
+            return all || servers.contains { Glob.matches($0, server) }
         }
     }
 }

@@ -21,6 +21,18 @@ public struct GatewayConfig: Sendable, Equatable {
     public var audit = AuditConfig()
     /// Redis shared by replicas (rate limits, revocations); nil = each replica on its own.
     public var sharedState: SharedStateConfig?
+    /// Extra endpoints, each a subset of the catalog (`virtualServers[]`).
+    public var virtualServers: [VirtualServer] = []
+
+    /// The virtual server served at `path` (already normalized), if any.
+    public func virtualServer(at path: String) -> VirtualServer? {
+        virtualServers.first { $0.path == path }
+    }
+
+    /// Whether the gateway serves MCP at `path`: the main endpoint or a virtual server's.
+    public func servesMCP(at path: String) -> Bool {
+        path == mcpPath || virtualServer(at: path) != nil
+    }
 
     public init(servers: [ServerConfig], session: SessionConfig = SessionConfig(), catalog: CatalogConfig = CatalogConfig(),
                 limits: LimitsConfig = LimitsConfig(), mcpPath: String = "/mcp", serverName: String = "mcp-gateway",

@@ -25,7 +25,7 @@ public struct GatewayConfigLoader: Sendable {
         }
         guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
         try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization",
-                                       "rateLimits", "audit", "sharedState"], at: "")
+                                       "rateLimits", "audit", "sharedState", "virtualServers"], at: "")
 
         guard let list = root["servers"]?.arrayValue else {
             throw ConfigError(field: "servers", "required: a list of MCP servers")
@@ -74,6 +74,7 @@ public struct GatewayConfigLoader: Sendable {
             }
         }
         try checkToolNames(config)
+        if let v = root["virtualServers"] { config.virtualServers = try virtualServers(v, mcpPath: config.mcpPath) }
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }
         if let r = root["rateLimits"] { config.rateLimits = try rateLimits(r) }
@@ -273,6 +274,38 @@ public struct GatewayConfigLoader: Sendable {
                                   toolFilter: filter, timeoutSeconds: timeout, forwardAuthorization: forward)
         config.toolOverrides = overrides
         return config
+    }
+
+    private func virtualServers(_ v: JSONValue, mcpPath: String) throws(ConfigError) -> [VirtualServer] {
+        guard let list = v.arrayValue else { throw ConfigError(field: "virtualServers", "must be a list") }
+        var out: [VirtualServer] = []
+        for (i, entry) in list.enumerated() {
+            let at = "virtualServers[\(i)]"
+            guard case .object = entry else { throw ConfigError(field: at, "must be an object") }
+            try rejectUnknown(entry, allowed: ["name", "path", "servers", "tools", "authorization"], at: at)
+            guard let name = entry["name"]?.stringValue, Self.isValidServerName(name) else {
+                throw ConfigError(field: "\(at).name", "required: lower-case letters, digits and '-', starting with a letter")
+            }
+            var path = mcpPath + "/" + name
+            if let p = entry["path"] {
+                guard let text = p.stringValue, text.hasPrefix("/"), text.count > 1, !text.hasSuffix("/"), !text.contains("?") else {
+                    throw ConfigError(field: "\(at).path", "must be a path starting with / (no trailing /, no query)")
+                }
+                path = text
+            }
+            guard path != mcpPath else { throw ConfigError(field: "\(at).path", "\(path) is the main MCP endpoint") }
+            let servers = try stringList(entry["servers"], at: "\(at).servers")
+            let tools = try stringList(entry["tools"], at: "\(at).tools")
+            guard !servers.isEmpty || !tools.isEmpty else {
+                throw ConfigError(field: at, "select something: servers and/or tools (globs)")
+            }
+            let policy = try entry["authorization"].map { a throws(ConfigError) in try self.policy(a) } ?? AccessPolicy()
+            if let other = out.first(where: { $0.name == name || $0.path == path }) {
+                throw ConfigError(field: at, "name or path already used by virtual server \"\(other.name)\"")
+            }
+            out.append(VirtualServer(name: name, path: path, servers: servers, tools: tools, policy: policy))
+        }
+        return out
     }
 
     private func toolOverrides(_ v: JSONValue, at path: String) throws(ConfigError) -> [String: ToolOverride] {

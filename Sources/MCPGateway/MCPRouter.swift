@@ -35,7 +35,7 @@ public struct MCPRouter: Sendable {
 
     /// Handles what can be decided from headers alone. Returns nil for a POST, whose body decides.
     public func route(head: MCPRequestHead) -> RouteDecision? {
-        guard head.normalizedPath == config.mcpPath else {
+        guard config.servesMCP(at: head.normalizedPath) else {
             return .reply(LocalReply(status: 404, body: JSONRPCReply.error(id: nil, JSONRPCError(
                 code: JSONRPCError.invalidRequestCode, message: "Not found: this gateway serves MCP at \(config.mcpPath)"))))
         }

@@ -20,7 +20,7 @@ struct AdminRoutes: Sendable {
         if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
             return .response(protectedResource.response())
         }
-        if let mcp, request.path == mcp.path || request.path == mcp.path + "/" {
+        if let mcp, request.path == mcp.path || request.path == mcp.path + "/" || mcp.servesVirtualServer(at: request.path) {
             return mcp.handle(request)
         }
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -59,6 +59,13 @@ struct MCPStreamEndpoint: Sendable {
     let quota = StreamQuota()
     /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
     var bridge: CallBridge? = nil
+
+    /// A virtual server's path (`virtualServers[]`): its event streams are served here too.
+    func servesVirtualServer(at path: String) -> Bool {
+        let config = router().config
+        guard !config.virtualServers.isEmpty else { return false }
+        return config.virtualServer(at: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) != nil
+    }
 
     static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
 
