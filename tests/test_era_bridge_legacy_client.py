@@ -201,20 +201,83 @@ async def test_cancellation_closes_the_server_request(stack):
 
 
 @pytest.mark.anyio
-async def test_resource_read_and_subscription(stack):
-    """resources/read is bridged; resources/subscribe of a 2026-07-28-only server's resource is not
-    (yet): a clear error naming the server and the feature, never a hang."""
+async def test_resource_read(stack):
     async def read(client, name):
-        uri = "memo://modern/note" if name("x") == "x" else "modern+memo://modern/note"
+        uri = NOTE if name("x") == "x" else PUBLIC_NOTE
         result = await client.read_resource(uri)
         return result.contents[0].text.split(" v")[0]
     got = await both(stack, read)
     assert got["gateway"] == got["control"] == f"{NAME} note", got
-    with anyio.fail_after(TIMEOUT):
-        async with legacy_via_gateway(stack, Callbacks(concurrent=1)) as (client, _):
-            with pytest.raises(MCPError) as err:
-                await client.subscribe_resource("modern+memo://modern/note")
-    assert NAME in str(err.value) and "resources/subscribe" in str(err.value), err.value
+
+
+NOTE = f"memo://{NAME}/note"
+PUBLIC_NOTE = f"{NAME}+{NOTE}"
+
+
+async def next_update(sub, timeout):
+    """The URI of the next resource update on a 2026-07-28 listen, or None after `timeout`."""
+    with anyio.move_on_after(timeout):
+        async for event in sub:
+            if getattr(event, "uri", None):
+                return str(event.uri)
+    return None
+
+
+@pytest.mark.anyio
+async def test_resource_subscription_reaches_the_get_stream_until_unsubscribed(stack):
+    """The legacy client subscribes to the federated note URI (the server has no resources/subscribe:
+    the gateway answers and holds a subscriptions/listen on the server while the client's GET stream
+    is open); `touch` brings notifications/resources/updated with the federated URI; after
+    unsubscribe a touch brings nothing. Control: a 2026-07-28 client listening directly on the same
+    resource sees every one of these touches."""
+    cb = Callbacks(concurrent=1)
+    with anyio.fail_after(40):
+        async with Client(stack.bridge[NAME].url, mode=MODERN) as control, control.listen(resource_subscriptions=[NOTE]) as sub:
+            assert list(sub.honored.resource_subscriptions or []) == [NOTE], sub.honored
+            async with legacy_via_gateway(stack, cb) as (client, name):
+                assert client.server_capabilities.resources.subscribe is True
+                await client.subscribe_resource(PUBLIC_NOTE)
+                # The SDK opens the client's GET stream in the background after `initialized`, and the
+                # gateway's listen on the server is acknowledged after that: touch until one arrives.
+                for _ in range(10):
+                    await text_of(client, name("touch"))
+                    assert await next_update(sub, 5) == NOTE, "control: the server published the touch"
+                    if await cb.wait_for(lambda: cb.updated, 2):
+                        break
+                assert cb.updated == [PUBLIC_NOTE], cb.updated
+                await text_of(client, name("touch"))
+                assert await next_update(sub, 5) == NOTE
+                assert await cb.wait_for(lambda: len(cb.updated) == 2, 5), cb.updated
+
+                await client.unsubscribe_resource(PUBLIC_NOTE)
+                await text_of(client, name("touch"))
+                assert await next_update(sub, 5) == NOTE, "control: the server published this touch too"
+                assert not await cb.wait_for(lambda: len(cb.updated) > 2, 2), cb.updated
+            assert cb.updated == [PUBLIC_NOTE, PUBLIC_NOTE], cb.updated
+    assert await wait_metric(stack, "mcp_server_streams", lambda v: v == 0), "the gateway's listen outlived the client"
+    assert await wait_metric(stack, "mcp_bridged_subscriptions", lambda v: v == 0), "subscriptions stayed after the client left"
+
+
+@pytest.mark.anyio
+async def test_subscriptions_opened_before_the_get_stream_are_listened_for_and_end_with_the_session(stack):
+    """Subscribed first, GET stream later (the gateway opens the listen then); the session ends
+    with DELETE (the SDK client does that on exit): its subscriptions go with it."""
+    cb = Callbacks(concurrent=1)
+    with anyio.fail_after(40):
+        async with legacy_via_gateway(stack, cb) as (client, name):
+            await client.subscribe_resource(PUBLIC_NOTE)
+            await client.subscribe_resource(PUBLIC_NOTE)  # twice: one subscription, one update per touch
+            assert await wait_metric(stack, "mcp_bridged_subscriptions", lambda v: v == 1)
+            for _ in range(10):
+                await text_of(client, name("touch"))
+                if await cb.wait_for(lambda: cb.updated, 2):
+                    break
+            await text_of(client, name("touch"))
+            assert await cb.wait_for(lambda: len(cb.updated) >= 2, 5), cb.updated
+            assert not await cb.wait_for(lambda: len(cb.updated) > 2, 1), cb.updated
+            assert set(cb.updated) == {PUBLIC_NOTE}, cb.updated
+    assert await wait_metric(stack, "mcp_bridged_subscriptions", lambda v: v == 0), "DELETE left subscriptions behind"
+    assert await wait_metric(stack, "mcp_server_streams", lambda v: v == 0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -223,11 +286,13 @@ async def test_resource_read_and_subscription(stack):
 
 @pytest.fixture(scope="module")
 def short_stack(tmp_path_factory):
-    """The same server behind a gateway whose wait for a client's answers is 2 s."""
+    """The same server behind a gateway whose wait for a client's answers is 2 s, and which holds
+    at most 2 resource subscriptions per session."""
     log_dir = tmp_path_factory.mktemp("bridge-short")
     server = ScriptServer(NAME, "transparency_server.py", log_dir, "--era", "modern")
     try:
-        s = FederatedStack(log_dir, config_overrides={"limits": {"maxBodyBytes": 262144, "relayedCallTimeoutSeconds": 2}},
+        s = FederatedStack(log_dir, config_overrides={"limits": {"maxBodyBytes": 262144, "relayedCallTimeoutSeconds": 2,
+                                                                "maxBridgedSubscriptionsPerSession": 2}},
                            extra_servers=[{"name": NAME, "url": server.url, "timeoutSeconds": 10}])
         try:
             s.wait_for_tools([f"{NAME}_whoami"])
@@ -273,6 +338,23 @@ async def test_a_client_leaving_mid_input_request_leaves_nothing_behind(short_st
             assert short_stack.metric_value("mcp_relayed_calls") >= 1
             tg.cancel_scope.cancel()
         assert await wait_metric(short_stack, "mcp_relayed_calls", lambda v: v == 0, timeout=1.5), "not released at once"
+
+
+@pytest.mark.anyio
+async def test_subscriptions_past_the_per_session_cap_get_an_error_naming_it(short_stack):
+    uri = f"{NAME}+memo://{NAME}/"
+    with anyio.fail_after(TIMEOUT):
+        async with Client(short_stack.url, mode="legacy") as client:
+            await client.subscribe_resource(uri + "a")
+            await client.subscribe_resource(uri + "b")
+            await client.subscribe_resource(uri + "a")  # held already: no error
+            with pytest.raises(MCPError) as err:
+                await client.subscribe_resource(uri + "c")
+            assert "maxBridgedSubscriptionsPerSession" in str(err.value), err.value
+            await client.unsubscribe_resource(uri + "a")
+            await client.subscribe_resource(uri + "c")
+            assert short_stack.metric_value("mcp_bridged_subscriptions") == 2
+    assert await wait_metric(short_stack, "mcp_bridged_subscriptions", lambda v: v == 0)
 
 
 def test_a_plain_client_without_a_session_calls_the_modern_only_server(stack):

@@ -188,6 +188,10 @@ public struct LimitsConfig: Sendable, Equatable {
     public var bridgedCallWaitSeconds: Int = 60
     /// Standalone server streams (GET) the gateway holds open for clients' GET streams, in total.
     public var maxServerStreams: Int = 1024
+    /// Resource subscriptions a handshake-era session may hold on servers that speak only
+    /// 2026-07-28 (the gateway remembers them: `BridgedSubscriptions`), and over all sessions.
+    public var maxBridgedSubscriptionsPerSession: Int = 64
+    public var maxBridgedSubscriptions: Int = 10_000
     /// Sessions the `mcp_sessions_active` gauge tracks one by one; past it they are only counted
     /// (see `SessionGauge`).
     public var maxTrackedSessions: Int = SessionGauge.defaultCapacity
@@ -197,6 +201,10 @@ public struct LimitsConfig: Sendable, Equatable {
     public var maxStreamsPerSession: Int = 16
     /// Event streams open at once per identity (callers without auth are one identity).
     public var maxStreamsPerIdentity: Int = 256
+
+    public var bridgedSubscriptionLimits: BridgedSubscriptions.Limits {
+        BridgedSubscriptions.Limits(perSession: maxBridgedSubscriptionsPerSession, total: maxBridgedSubscriptions)
+    }
 
     public var streamLimits: StreamQuota.Limits {
         StreamQuota.Limits(perSession: maxStreamsPerSession, perIdentity: maxStreamsPerIdentity)

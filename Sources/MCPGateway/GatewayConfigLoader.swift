@@ -50,6 +50,7 @@ public struct GatewayConfigLoader: Sendable {
         if let c = root["catalog"] { config.catalog = try catalog(c) }
         if let l = root["limits"] {
             try rejectUnknown(l, allowed: ["maxBodyBytes", "maxRelayedCalls", "relayedCallTimeoutSeconds", "maxBridgedCalls", "bridgedCallWaitSeconds", "maxServerStreams",
+                                           "maxBridgedSubscriptionsPerSession", "maxBridgedSubscriptions",
                                            "maxTrackedSessions", "maxRevokedSessions", "maxStreamsPerSession", "maxStreamsPerIdentity"],
                               at: "limits")
             if let v = l["maxBodyBytes"] { config.limits.maxBodyBytes = try positiveInt(v, at: "limits.maxBodyBytes") }
@@ -60,6 +61,12 @@ public struct GatewayConfigLoader: Sendable {
             if let v = l["maxBridgedCalls"] { config.limits.maxBridgedCalls = try positiveInt(v, at: "limits.maxBridgedCalls") }
             if let v = l["bridgedCallWaitSeconds"] { config.limits.bridgedCallWaitSeconds = try positiveInt(v, at: "limits.bridgedCallWaitSeconds") }
             if let v = l["maxServerStreams"] { config.limits.maxServerStreams = try positiveInt(v, at: "limits.maxServerStreams") }
+            if let v = l["maxBridgedSubscriptionsPerSession"] {
+                config.limits.maxBridgedSubscriptionsPerSession = try positiveInt(v, at: "limits.maxBridgedSubscriptionsPerSession")
+            }
+            if let v = l["maxBridgedSubscriptions"] {
+                config.limits.maxBridgedSubscriptions = try positiveInt(v, at: "limits.maxBridgedSubscriptions")
+            }
             if let v = l["maxTrackedSessions"] { config.limits.maxTrackedSessions = try positiveInt(v, at: "limits.maxTrackedSessions") }
             if let v = l["maxRevokedSessions"] { config.limits.maxRevokedSessions = try positiveInt(v, at: "limits.maxRevokedSessions") }
             if let v = l["maxStreamsPerSession"] {

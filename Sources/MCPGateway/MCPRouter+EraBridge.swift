@@ -7,15 +7,11 @@ import JSONWire
 /// the call's stream, and closes the server's request when the client cancels. A plain client
 /// without a session (it can neither answer server requests nor cancel) keeps Envoy's direct path
 /// with the body and headers translated here. What the server cannot do for a handshake-era
-/// client is refused with an error naming the server and the feature.
+/// client is refused with an error naming the server and the feature. (`resources/subscribe` is
+/// held by the gateway itself: `holdSubscription`.)
 extension MCPRouter {
     func bridgeToModern(_ request: JSONRPCRequest, _ plan: ForwardPlan, entry: FederatedEntry?) -> RouteDecision {
         let id = request.rawID
-        let server = plan.server.name
-        if request.method == "resources/subscribe" || request.method == "resources/unsubscribe" {
-            return .reply(JSONRPCReply.errorReply(id: id, Self.notBridged(server, feature: request.method
-                + " (resource updates of a 2026-07-28 server reach 2026-07-28 clients through subscriptions/listen)"), era: .handshake))
-        }
         var plan = plan
         // No backend session: 2026-07-28 has none.
         plan.backendSession = ""
@@ -34,11 +30,5 @@ extension MCPRouter {
         plan.setHeaders = plan.setHeaders.filter { $0.0 != "content-length" } + [("content-length", String(enveloped.count))]
             + ModernCallEnvelope.headers(translated, tool: entry.map { $0.json(for: .modern) })
         return .forward(plan)
-    }
-
-    /// A feature the server cannot provide to a handshake-era client through the gateway.
-    static func notBridged(_ server: String, feature: String) -> JSONRPCError {
-        JSONRPCError(code: JSONRPCError.methodNotFoundCode,
-                     message: "server \(server) speaks only 2026-07-28, and the gateway does not bridge \(feature) to handshake-era clients")
     }
 }

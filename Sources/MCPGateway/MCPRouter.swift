@@ -12,14 +12,18 @@ public struct MCPRouter: Sendable {
     public let version: String
     /// Tool-call rate limits (swapped with the router on a reload).
     public let limiter: RateLimiter
+    /// Handshake-era sessions' subscriptions to 2026-07-28-only servers' resources (kept across reloads).
+    public let subscriptions: BridgedSubscriptions
     /// Wall-clock seconds; injected so tests control expiry.
     public let clock: @Sendable () -> Double
 
     /// `limiter`: the previous router's, when a reload left `rateLimits` unchanged, so a config
     /// change elsewhere (a server added) does not refill every caller's bucket.
     public init(config: GatewayConfig, signer: SessionSigner, revocations: SessionRevocations, version: String,
-                clock: @escaping @Sendable () -> Double, sharedRates: (any SharedRateStore)? = nil, limiter: RateLimiter? = nil) {
+                clock: @escaping @Sendable () -> Double, sharedRates: (any SharedRateStore)? = nil, limiter: RateLimiter? = nil,
+                subscriptions: BridgedSubscriptions = BridgedSubscriptions()) {
         self.config = config
+        self.subscriptions = subscriptions
         self.signer = signer
         self.revocations = revocations
         self.version = version
@@ -72,6 +76,7 @@ public struct MCPRouter: Sendable {
                     refused.headers.append(("retry-after", String(error.retryAfterSeconds)))
                     return .reply(refused)
                 }
+                subscriptions.end(session)
                 return .reply(LocalReply(status: 200, body: [], endedSession: session))
             }
         default:
@@ -326,7 +331,7 @@ public struct MCPRouter: Sendable {
         let body = JSONRPCReply.result(id: request.rawID) { w in
             w.beginObject()
             w.key("protocolVersion"); w.string(version)
-            w.key("capabilities"); writeCapabilities(&w, catalog, era: .handshake)
+            w.key("capabilities"); writeCapabilities(&w, catalog)
             w.key("serverInfo"); writeServerInfo(&w)
             if let instructions = mergedInstructions(catalog) { w.key("instructions"); w.string(instructions) }
             w.endObject()
@@ -410,14 +415,11 @@ public struct MCPRouter: Sendable {
         return LocalReply(status: 200, body: body)
     }
 
-    /// What the federation supports: `subscribe` only when a server that is up supports it
-    /// (the gateway routes the subscription to the resource's server).
-    /// For handshake-era clients only servers that speak their era count for `subscribe`: a 2026-07-28-only
-    /// server's resource updates are not bridged to them.
-    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot, era: ProtocolEra = .modern) {
-        let subscribes = catalog.serverStates.values.contains {
-            if case .up(let s) = $0 { s.subscribes && (era == .modern || s.speaksHandshake) } else { false }
-        }
+    /// What the federation supports: `subscribe` only when a server that is up supports it,
+    /// whatever era it speaks (the gateway routes the subscription to the resource's server, or
+    /// holds it for a server of the other era: `BridgedSubscriptions`, `ListenFilter`).
+    private func writeCapabilities(_ w: inout JSONWriter, _ catalog: CatalogSnapshot) {
+        let subscribes = catalog.serverStates.values.contains { if case .up(let s) = $0 { s.subscribes } else { false } }
         w.beginObject()
         w.key("tools"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
         w.key("prompts"); w.beginObject(); w.key("listChanged"); w.bool(true); w.endObject()
@@ -552,7 +554,10 @@ public struct MCPRouter: Sendable {
         if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
             plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
         }
-        if toModern { return bridgeToModern(request, plan, entry: target.entry) }
+        if toModern {
+            if request.method.hasSuffix("subscribe") { return holdSubscription(request, plan, catalog: catalog) }
+            return bridgeToModern(request, plan, entry: target.entry)
+        }
         // Relaying needs a client session to seal ids for: sessionless plain clients keep the direct path.
         if era == .handshake, let session, !session.token.isEmpty, !request.method.hasSuffix("subscribe"),
            session.acceptsServerRequests || (request.method == "tools/call" && request.param("task") != nil) {

@@ -50,7 +50,7 @@ extension ServerStreams {
                                          return true
                                      },
                                      onBody: { chunk in
-                                         Self.relayUpdates(chunk, &parser, filter, server: name, only: wanted, send: send) && !handle.isCancelled
+                                         Self.relayUpdates(chunk, &parser, { filter.resourceUpdated(server: $0, uri: $1) }, server: name, only: wanted, send: send) && !handle.isCancelled
                                      })
                 backend.deleteSession(id, protocolVersion: session.protocolVersion)
                 guard Self.pauseBeforeReopening(after: status, failures: &failures, handle: handle) else { return }
@@ -61,15 +61,16 @@ extension ServerStreams {
         return handle
     }
 
-    /// Relays the `resources/updated` events in one chunk of a server's stream as `filter`'s
-    /// subscriber must see them (only the URIs in `only`, when given). False on a malformed stream.
-    static func relayUpdates(_ chunk: [UInt8], _ parser: inout SSEParser, _ filter: ListenFilter, server: String, only: Set<String>?,
-                             send: @Sendable ([UInt8]) -> Void) -> Bool {
+    /// Relays the `resources/updated` events in one chunk of a server's stream as the subscriber
+    /// must see them (`frame`: a 2026-07-28 listener's, or a handshake-era client's), only the
+    /// URIs in `only` when given. False on a malformed stream.
+    static func relayUpdates(_ chunk: [UInt8], _ parser: inout SSEParser, _ frame: (_ server: String, _ uri: String) -> [UInt8],
+                             server: String, only: Set<String>?, send: @Sendable ([UInt8]) -> Void) -> Bool {
         guard let events = try? parser.feed(chunk) else { return false }
         for event in events {
             guard let msg = try? JSONRPCRequest(parsing: Array(event.data.utf8)[...]), msg.method == "notifications/resources/updated",
                   let uri = msg.stringParam("uri"), only?.contains(uri) ?? true else { continue }
-            send(ServerEventDecoder.event(filter.resourceUpdated(server: server, uri: uri)))
+            send(ServerEventDecoder.event(frame(server, uri)))
         }
         return true
     }

@@ -114,12 +114,23 @@ public final class ServerStreams: Sendable {
     /// or nil when the server-stream cap is reached.
     public func listenForResources(_ filter: ListenFilter, server name: String, uris: [String], clientInfo: String,
                                    send: @escaping @Sendable ([UInt8]) -> Void) -> HTTPStreamHandle? {
+        listenForResources(server: name, uris: uris, clientInfo: clientInfo, frame: { filter.resourceUpdated(server: $0, uri: $1) }, send: send)
+    }
+
+    /// Holds a `subscriptions/listen` on a 2026-07-28 server for its own `uris` (re-opened after a
+    /// pause if the server drops it) and hands each `resources/updated` for them to `send` as
+    /// `frame(server, uri)` renders it for the subscriber. Nothing reaches `send` once the handle
+    /// is cancelled. Counts against `limits.maxServerStreams`; nil when that is reached.
+    public func listenForResources(server name: String, uris: [String], clientInfo: String,
+                                   frame: @escaping @Sendable (_ server: String, _ uri: String) -> [UInt8],
+                                   send: @escaping @Sendable ([UInt8]) -> Void) -> HTTPStreamHandle? {
         guard let server = store.config.server(named: name) else { return nil }
         guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
             open.wrappingSubtract(1, ordering: .relaxed)
             return nil
         }
         let handle = HTTPStreamHandle()
+        let wanted = Set(uris)
         let thread = Thread { [self] in
             defer { open.wrappingSubtract(1, ordering: .relaxed) }
             var body = Array(#"{"jsonrpc":"2.0","id":"gateway-listen","method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":"#.utf8)
@@ -131,6 +142,8 @@ public final class ServerStreams: Sendable {
                                                ("mcp-protocol-version", ProtocolEra.latestModern), ("mcp-method", "subscriptions/listen")]
             if let c = server.credential { headers.append((c.header, c.value)) }
             guard let request = try? HTTPRequest(method: "POST", url: server.url, headers: headers, body: body) else { return }
+            // A frame parsed just as the listen is replaced (an unsubscribe) must not reach the client.
+            let live: @Sendable ([UInt8]) -> Void = { bytes in if !handle.isCancelled { send(bytes) } }
             var failures = 0
             while !handle.isCancelled {
                 var parser = SSEParser()
@@ -138,7 +151,7 @@ public final class ServerStreams: Sendable {
                 _ = try? http.stream(request, connectTimeout: server.timeoutSeconds, handle: handle,
                                      onHead: { head in status = head.status; return head.status == 200 },
                                      onBody: { chunk in
-                                         Self.relayUpdates(chunk, &parser, filter, server: name, only: nil, send: send) && !handle.isCancelled
+                                         Self.relayUpdates(chunk, &parser, frame, server: name, only: wanted, send: live) && !handle.isCancelled
                                      })
                 guard Self.pauseBeforeReopening(after: status, failures: &failures, handle: handle) else { return }
             }

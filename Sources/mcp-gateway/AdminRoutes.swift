@@ -59,6 +59,8 @@ struct MCPStreamEndpoint: Sendable {
     let quota = StreamQuota()
     /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
     var bridge: CallBridge? = nil
+    /// Listens for a handshake-era session's subscriptions to 2026-07-28-only servers' resources.
+    var subscriptionListens: BridgedSubscriptionListens? = nil
 
     /// A virtual server's path (`virtualServers[]`): its event streams are served here too.
     func servesVirtualServer(at path: String) -> Bool {
@@ -86,9 +88,13 @@ struct MCPStreamEndpoint: Sendable {
                 case .failure(let refused): return Self.refusal(refused, era: head.era)
                 case .success(let t): ticket = t
                 }
-                return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, backendSessions, quota] stream in
+                return .stream(status: 200, headers: Self.sseHeaders) { [serverStreams, backendSessions, quota, subscriptionListens] stream in
                     stream.onClose { quota.release(ticket) }
                     hub.openLegacyStream(stream)
+                    if let subscriptionListens, let session = plan.session {
+                        let token = subscriptionListens.attach(client: session, send: { stream.send($0) })
+                        stream.onClose { subscriptionListens.detach(client: session, token: token) }
+                    }
                     guard let serverStreams, let session = plan.session else { return }
                     let token = serverStreams.attach(client: session, signer: router.signer, existing: backendSessions(session),
                                                      send: { stream.send($0) })

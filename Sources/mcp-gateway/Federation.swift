@@ -19,6 +19,8 @@ final class Federation: @unchecked Sendable {
     let relay: CallRelay
     let bridge: CallBridge
     let serverStreams: ServerStreams
+    /// Handshake-era sessions' subscriptions to 2026-07-28-only servers' resources, delivered on their GET streams.
+    let subscriptionListens: BridgedSubscriptionListens
     let metrics: GatewayMetrics
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
@@ -71,6 +73,9 @@ final class Federation: @unchecked Sendable {
                                              onShared: { [sharedState] in sharedState?.count($0) })
         let streams = ServerStreams(http: http, store: store)
         serverStreams = streams
+        let subscriptions = BridgedSubscriptions()
+        subscriptionListens = BridgedSubscriptionListens(streams: streams, subscriptions: subscriptions,
+                                                         clientInfo: MCPStreamEndpoint.clientInfo)
         let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() },
                                         sharing: sharedState == nil ? nil : sessions) { request, completion in
             sessions.create(request) { result in
@@ -90,7 +95,7 @@ final class Federation: @unchecked Sendable {
         let sealer = self.signer
         context = MCPProcessorContext(
             router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
-                              clock: { WallClock.unixSeconds() }, sharedRates: sharedState),
+                              clock: { WallClock.unixSeconds() }, sharedRates: sharedState, subscriptions: subscriptions),
             catalog: store, backendSessions: table,
             retryDirect: { plan, session, completion in
                 direct.send(plan, backendSession: session) { result in
@@ -128,6 +133,7 @@ final class Federation: @unchecked Sendable {
         }
         metrics.watch(relay: relay, serverStreams: streams)
         metrics.watch(bridge: bridge)
+        metrics.watch(subscriptions: subscriptions)
         metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
         startMonitors(for: config)
         sharedState?.start(revocations: revocations)
@@ -223,7 +229,7 @@ final class Federation: @unchecked Sendable {
             }
             context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: GatewayVersion.current,
                                             clock: { WallClock.unixSeconds() }, sharedRates: sharedState,
-                                            limiter: context.router.limiter))
+                                            limiter: context.router.limiter, subscriptions: context.router.subscriptions))
             store.replaceConfig(new)
             startMonitors(for: new)
             metrics.configReloads.add(slot: 0)

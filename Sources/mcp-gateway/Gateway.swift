@@ -43,7 +43,8 @@ final class Gateway: @unchecked Sendable {
             streamEndpoint = MCPStreamEndpoint(path: federation.config.mcpPath, hub: federation.hub, router: { context.router },
                                                relay: federation.relay, serverStreams: federation.serverStreams,
                                                backendSessions: { context.backendSessions.sessions(client: $0) },
-                                               catalog: { context.catalog.snapshot }, bridge: federation.bridge)
+                                               catalog: { context.catalog.snapshot }, bridge: federation.bridge,
+                                               subscriptionListens: federation.subscriptionListens)
             if let auth = federation.config.auth {
                 services.append(try makeAuthorizationService(auth, context: federation.context))
                 protectedResource = ProtectedResourceMetadata(config: auth)

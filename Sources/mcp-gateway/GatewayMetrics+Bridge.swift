@@ -1,3 +1,4 @@
+import MCPGateway
 import Observability
 import Upstreams
 
@@ -12,5 +13,12 @@ extension GatewayMetrics {
             held.set(bridge.held)
             pending.set(bridge.parked)
         }
+    }
+
+    /// Resource subscriptions handshake-era sessions hold on 2026-07-28-only servers (bounded by
+    /// `limits.maxBridgedSubscriptionsPerSession` and `limits.maxBridgedSubscriptions`).
+    func watch(subscriptions: BridgedSubscriptions) {
+        let held = registry.register(MetricFamily("mcp_bridged_subscriptions", help: "Resource subscriptions of handshake-era sessions to 2026-07-28-only servers the gateway holds now.", kind: .gauge))
+        registry.onCollect { held.set(subscriptions.total) }
     }
 }

@@ -126,6 +126,14 @@ import Testing
         #expect(configError(#"{"servers":[],"limits":{"bridgedCallWaitSeconds":0}}"#)?.field == "limits.bridgedCallWaitSeconds")
     }
 
+    @Test func bridgedSubscriptionLimitsHaveDefaultsAndAreSettable() throws {
+        let defaults = try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[]}"#))
+        #expect(defaults.limits.bridgedSubscriptionLimits == BridgedSubscriptions.Limits(perSession: 64, total: 10_000))
+        let set = try GatewayConfigLoader.fake().parse(utf8(#"{"servers":[],"limits":{"maxBridgedSubscriptionsPerSession":2,"maxBridgedSubscriptions":9}}"#))
+        #expect(set.limits.bridgedSubscriptionLimits == BridgedSubscriptions.Limits(perSession: 2, total: 9))
+        #expect(configError(#"{"servers":[],"limits":{"maxBridgedSubscriptions":0}}"#)?.field == "limits.maxBridgedSubscriptions")
+    }
+
     @Test func rateLimitMethodsDefaultToToolCalls() throws {
         let config = try GatewayConfigLoader.fake().parse(utf8(#"""
             {"servers":[],"rateLimits":[{"calls":1,"perSeconds":1},{"calls":2,"perSeconds":1,"methods":["initialize","tools/call"]}]}

@@ -131,34 +131,10 @@ import Testing
         #expect(plan.header("content-length") == String(plan.body.count) && plan.removeHeaders.contains("mcp-session-id"))
         #expect(try tree(plan.body)["params"]?["_meta"]?["io.modelcontextprotocol/protocolVersion"]?.stringValue == "2026-07-28")
     }
-
-    @Test func subscribingToAModernOnlyResourceIsAClearError() throws {
-        let h = Self.harness()
-        let token = try #require(h.openSession())
-        let d = h.post(#"{"jsonrpc":"2.0","id":5,"method":"resources/subscribe","params":{"uri":"newsrv+mem://x"}}"#, session: token, version: "2025-11-25")
-        let message = try #require(d.localReply?.errorMessage)
-        #expect(message.contains("newsrv") && message.contains("resources/subscribe"))
-    }
 }
 
 extension InputAnswer {
     init(exchangeForTest exchange: String, key: String) {
         self.init(ServerRequestID(server: "x", backendSession: "mrtr:" + exchange, rawID: Array("\"\(key)\"".utf8)), response: [])!
-    }
-}
-
-extension EraBridgeTests {
-    /// `initialize` advertises `resources.subscribe` to handshake-era clients only for servers whose
-    /// subscriptions reach them (a 2026-07-28-only server's are not bridged).
-    @Test func initializeAdvertisesOnlyWhatHandshakeClientsGet() throws {
-        var config = Fixture.config()
-        config.servers.append(ServerConfig(name: "newsrv", url: "http://newsrv:8000/mcp"))
-        var modern = DiscoveredServer(name: "newsrv", tools: [["name": "echo", "inputSchema": ["type": "object"]]], speaksHandshake: false, speaksModern: true)
-        modern.subscribes = true
-        let h = RouterHarness(config: config, states: ["newsrv": .up(modern)])
-        let d = h.post(#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
-        #expect(d.localReply?.result?["capabilities"]?["resources"]?["subscribe"]?.boolValue == false)
-        let tools = h.post(#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
-        #expect(tools.localReply?.result?["tools"]?[0]?["name"]?.stringValue == "newsrv_echo", "listed to handshake-era clients")
     }
 }

@@ -70,6 +70,8 @@ struct RouterHarness {
     let config: GatewayConfig
     let revocations: SessionRevocations
     let catalog: CatalogSnapshot
+    /// Kept across the routers it makes, as the gateway keeps it across reloads.
+    let subscriptions = BridgedSubscriptions()
 
     init(config: GatewayConfig = Fixture.config(), revocations: SessionRevocations = SessionRevocations(),
          states: [String: ServerState] = Fixture.states) {
@@ -79,7 +81,8 @@ struct RouterHarness {
     }
 
     func router(at time: Double = Fixture.t0, signer: SessionSigner = Fixture.signer) -> MCPRouter {
-        MCPRouter(config: config, signer: signer, revocations: revocations, version: "9.9.9-test", clock: { time })
+        MCPRouter(config: config, signer: signer, revocations: revocations, version: "9.9.9-test", clock: { time },
+                  subscriptions: subscriptions)
     }
 
     /// POSTs `body` through the header step and then the body step, as the adapter does.
