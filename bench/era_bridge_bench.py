@@ -19,33 +19,14 @@ import datetime
 import platform
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import mcp_types as types  # noqa: E402
-from mcp import Client  # noqa: E402
 
-from relay_bench import bench_args, pct, run_with_transparency_servers  # noqa: E402
-
-
-async def timed(url, mode, tool, calls):
-    async def answer(context, params):
-        return types.ElicitResult(action="accept", content={"name": "Ada"})
-
-    async with Client(url, mode=mode, elicitation_callback=answer) as client:
-        for _ in range(10):  # warm-up
-            await client.call_tool(tool, {})
-        out = []
-        for _ in range(calls):
-            t = time.perf_counter()
-            result = await client.call_tool(tool, {})
-            out.append(time.perf_counter() - t)
-            assert not result.is_error, result
-        return out
+from relay_bench import bench_args, pct, run_with_transparency_servers, timed  # noqa: E402
 
 
 async def run(stack, calls):
@@ -55,7 +36,8 @@ async def run(stack, calls):
                               ("same-era 2025-11-25 (fast path)", "legacy", "old_whoami"),
                               ("translated, one input_required round", "2026-07-28", "old_ask_name"),
                               ("same-era 2025-11-25, one elicitation (relayed)", "legacy", "old_ask_name")]:
-        rows.append((label, await timed(stack.url, mode, tool, calls)))
+        # Only the input rows declare elicitation: a 2025 client that declares it is relayed on every call.
+        rows.append((label, await timed(stack.url, tool, {}, calls, elicit=tool.endswith("ask_name"), mode=mode)))
     return rows
 
 
@@ -66,7 +48,7 @@ def main():
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     lines = [f"# Translated calls (2026-07-28 client -> handshake-era server) vs same-era calls ({datetime.date.today()})", "",
              f"Machine: {platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores; "
-             f"commit {commit}; `{' '.join(sys.argv)}`; {a.calls} sequential calls per row after 10 warm-up calls, official SDK client, "
+             f"commit {commit}; `{' '.join(sys.argv)}`; {a.calls} sequential calls per row after 20 warm-up calls, official SDK client, "
              "all through Envoy + gateway.", "",
              "| call | p50 / p90 / p99 (ms) | vs same-era 2026-07-28 at p50 (ms) |", "|---|---|---|"]
     base = pct(rows[0][1], 50)

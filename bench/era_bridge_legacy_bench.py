@@ -25,37 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import mcp_types as types  # noqa: E402
-from mcp import Client  # noqa: E402
 
-from relay_bench import bench_args, run_with_transparency_servers, write_table  # noqa: E402
-
-
-async def timed(url, tool, mode, calls, elicit):
-    import time
-
-    async def answer(context, params):
-        return types.ElicitResult(action="accept", content={"name": "Ada"})
-
-    kwargs = dict(mode=mode, elicitation_callback=answer) if elicit else dict(mode=mode)
-    async with Client(url, **kwargs) as client:
-        for _ in range(20):
-            await client.call_tool(tool, {})
-        out = []
-        for _ in range(calls):
-            t = time.perf_counter()
-            result = await client.call_tool(tool, {})
-            out.append(time.perf_counter() - t)
-            assert not result.is_error, result
-        return out
+from relay_bench import bench_args, run_with_transparency_servers, timed, write_table  # noqa: E402
 
 
 async def run(stack, calls):
     rows = []
     for label, tool, elicit in [("plain call", "whoami", False), ("elicitation call", "resolve_name", True)]:
         for era, server, direct_mode in [("same era (handshake)", "alpha", "legacy"), ("bridged (→ 2026-07-28)", "modern", "2026-07-28")]:
-            via = await timed(stack.url, f"{server}_{tool}", "legacy", calls, elicit)
-            base = await timed(stack.bench[server].url, tool, direct_mode, calls, elicit)
+            via = await timed(stack.url, f"{server}_{tool}", {}, calls, elicit)
+            base = await timed(stack.bench[server].url, tool, {}, calls, elicit, mode=direct_mode)
             rows.append((f"{label}, {era}", via, base))
     return rows
 

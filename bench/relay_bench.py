@@ -79,11 +79,13 @@ def write_table(title, calls, rows, out):
         Path(out).write_text(text)
 
 
-async def timed(url, tool, args, calls, elicit):
+async def timed(url, tool, args, calls, elicit, mode="legacy"):
+    """Seconds per call of `calls` sequential `tool` calls by the SDK client in `mode` (after 20 warm-up
+    calls), answering elicitations if `elicit` (the client then declares the capability)."""
     async def answer(context, params):
         return types.ElicitResult(action="accept", content={"name": "Ada"})
 
-    kwargs = dict(mode="legacy")
+    kwargs = dict(mode=mode)
     if elicit:
         kwargs["elicitation_callback"] = answer
     async with Client(url, **kwargs) as client:

@@ -160,10 +160,7 @@ async def test_list_changed_reaches_listening_clients_of_both_eras(stack):
         ):
             assert sub.honored.tools_list_changed is True
             await anyio.sleep(0.5)  # the SDK opens its GET stream in the background
-            req = urllib.request.Request(f"{stack.physics.base}/admin/tools", method="POST",
-                                         data=json.dumps({"name": tool, "text": "p = m*v"}).encode(),
-                                         headers={"content-type": "application/json"})
-            urllib.request.urlopen(req, timeout=5).read()
+            stack.add_physics_tool(tool, "p = m*v")
             await got_legacy.wait()
             async for event in sub:
                 assert isinstance(event, ToolsListChanged)

@@ -1,8 +1,6 @@
 """Virtual servers (issue 14): an extra MCP endpoint with a subset of the catalog, end to end through
 the stock Envoy (no Envoy change: every path already reaches ext_proc) with the official SDK client in
 both eras; the servers themselves are the control."""
-import json
-import urllib.request
 import uuid
 
 import anyio
@@ -77,10 +75,7 @@ async def test_list_changed_reaches_a_virtual_servers_listeners(stack):
             modern.listen(tools_list_changed=True) as sub,
         ):
             await anyio.sleep(0.5)  # the SDK opens its GET stream in the background
-            req = urllib.request.Request(f"{stack.physics.base}/admin/tools", method="POST",
-                                         data=json.dumps({"name": tool, "text": "J = F*t"}).encode(),
-                                         headers={"content-type": "application/json"})
-            urllib.request.urlopen(req, timeout=5).read()
+            stack.add_physics_tool(tool, "J = F*t")
             await got_legacy.wait()
             async for event in sub:
                 assert isinstance(event, ToolsListChanged)

@@ -12,11 +12,7 @@ extension ServerStreams {
     /// `limits.maxServerStreams`; nil when that is reached.
     public func listenOnHandshakeSession(_ filter: ListenFilter, server name: String, uris: [String], clientInit: [UInt8],
                                          version: String, send: @escaping @Sendable ([UInt8]) -> Void) -> HTTPStreamHandle? {
-        guard let server = store.config.server(named: name) else { return nil }
-        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
-            open.wrappingSubtract(1, ordering: .relaxed)
-            return nil
-        }
+        guard let server = store.config.server(named: name), reserveStream() else { return nil }
         let handle = HTTPStreamHandle()
         let wanted = Set(uris)
         let thread = Thread { [self] in

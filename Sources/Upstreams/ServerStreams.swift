@@ -37,6 +37,16 @@ public final class ServerStreams: Sendable {
     /// Server streams held now.
     public var count: Int { open.load(ordering: .relaxed) }
 
+    /// Takes one of `limits.maxServerStreams` for a stream about to open; false when none is left.
+    /// The stream's thread gives it back when it ends.
+    func reserveStream() -> Bool {
+        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
+            open.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
     /// A client opened its GET stream: listen on each of its backend sessions. Returns the token
     /// to `detach` with when the client's stream closes.
     public func attach(client: ClientSession, signer: SessionSigner, existing: [(server: String, session: String)],
@@ -77,11 +87,7 @@ public final class ServerStreams: Sendable {
             table[client.nonce] = entry
             return entry.listener
         }
-        guard let listener else { return }
-        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
-            open.wrappingSubtract(1, ordering: .relaxed)
-            return
-        }
+        guard let listener, reserveStream() else { return }
         let thread = Thread { [self] in
             defer { open.wrappingSubtract(1, ordering: .relaxed) }
             var headers: [(String, String)] = [("accept", "text/event-stream"), ("mcp-protocol-version", client.protocolVersion),
@@ -124,11 +130,7 @@ public final class ServerStreams: Sendable {
     public func listenForResources(server name: String, uris: [String], clientInfo: String,
                                    frame: @escaping @Sendable (_ server: String, _ uri: String) -> [UInt8],
                                    send: @escaping @Sendable ([UInt8]) -> Void) -> HTTPStreamHandle? {
-        guard let server = store.config.server(named: name) else { return nil }
-        guard open.wrappingAdd(1, ordering: .relaxed).newValue <= store.config.limits.maxServerStreams else {
-            open.wrappingSubtract(1, ordering: .relaxed)
-            return nil
-        }
+        guard let server = store.config.server(named: name), reserveStream() else { return nil }
         let handle = HTTPStreamHandle()
         let wanted = Set(uris)
         let thread = Thread { [self] in
