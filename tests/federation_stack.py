@@ -84,11 +84,11 @@ class FederatedStack:
     def url(self):
         return f"http://127.0.0.1:{self.listen}/mcp"
 
-    def add_physics_tool(self, name, text):
+    def add_physics_tool(self, name, text, description=""):
         """Adds a tool to the physics example server at run time (its --enable-dynamic-tools admin
         endpoint): the server then announces list_changed."""
         req = urllib.request.Request(f"{self.physics.base}/admin/tools", method="POST",
-                                     data=json.dumps({"name": name, "text": text}).encode(),
+                                     data=json.dumps({"name": name, "text": text, "description": description}).encode(),
                                      headers={"content-type": "application/json"})
         urllib.request.urlopen(req, timeout=5).read()
 

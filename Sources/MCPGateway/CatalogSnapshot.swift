@@ -19,6 +19,8 @@ public final class CatalogSnapshot: Sendable {
     public let notices: [String]
     /// Tools an override hides: not listed, callable by name.
     let hiddenTools: [String: FederatedEntry]
+    /// Pinned servers' tools that drifted from their approved definition, or await approval.
+    public let pinFindings: [PinFinding]
     let toolIndex: [String: Int]
     let promptIndex: [String: Int]
     /// Each list pre-joined page by page (`pageSize` entries, comma-separated JSON objects), for
@@ -29,13 +31,15 @@ public final class CatalogSnapshot: Sendable {
     let modernServers: Set<String>
     let handshakeServers: Set<String>
 
-    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState], slots: MetricsSlotAssigner? = nil) {
+    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState], slots: MetricsSlotAssigner? = nil,
+                pins: ToolPins = ToolPins()) {
         self.generation = generation
         self.serverStates = states
         var tools: [FederatedEntry] = [], prompts: [FederatedEntry] = []
         var resources: [FederatedEntry] = [], templates: [FederatedEntry] = []
         var collisions: [String] = [], notices: [String] = []
         var hiddenTools: [String: FederatedEntry] = [:]
+        var findings: [PinFinding] = []
         var toolIndex: [String: Int] = [:], promptIndex: [String: Int] = [:]
         var modern = Set<String>(), handshake = Set<String>()
         // Servers in config order, each server's entries sorted by name: the same lists on every
@@ -62,6 +66,23 @@ public final class CatalogSnapshot: Sendable {
             if found.speaksHandshake { handshake.insert(server.name) }
             for tool in FederatedNaming.sorted(found.tools, by: "name") {
                 guard let name = tool["name"]?.stringValue, server.toolFilter.admits(name) else { continue }
+                var tool = tool
+                var drifted = false, hide = false, servingPin = false
+                if server.pin, let pinning = config.pinning {
+                    // Served as approved: a changed definition is drift, an unknown tool waits.
+                    if let pin = pins.pin(server: server.name, tool: name) {
+                        if pin.digest != ToolPins.digest(tool) {
+                            findings.append(PinFinding(kind: .drifted, server: server.name, tool: name, pinned: pin, current: tool))
+                            tool = pin.definition
+                            servingPin = true
+                            drifted = pinning.refuseDriftedCalls
+                            hide = pinning.onDrift == .hide
+                        }
+                    } else {
+                        findings.append(PinFinding(kind: .unapproved, server: server.name, tool: name, pinned: nil, current: tool))
+                        if pinning.newTools == .hold { continue }
+                    }
+                }
                 let override = server.toolOverrides[name]
                 var publicName = override?.name ?? server.prefix + name
                 if override?.name == nil {
@@ -79,10 +100,12 @@ public final class CatalogSnapshot: Sendable {
                     collisions.append("tool \"\(publicName)\" of server \"\(server.name)\" is not a valid MCP tool name; served anyway")
                 }
                 let json = present(override?.apply(to: tool) ?? tool, "name", publicName)
-                let entry = FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
+                var entry = FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
                                            metricsSlot: slots?(server.name, publicName) ?? -1,
-                                           modernJSON: modernEntry("tools", "name", name, publicName, json, override))
-                if override?.hidden == true {
+                                           // A served pinned definition is the same for both eras.
+                                           modernJSON: servingPin ? nil : modernEntry("tools", "name", name, publicName, json, override))
+                entry.drifted = drifted
+                if override?.hidden == true || hide {
                     hiddenTools[publicName] = entry
                 } else {
                     toolIndex[publicName] = tools.count
@@ -123,6 +146,7 @@ public final class CatalogSnapshot: Sendable {
         self.collisions = collisions
         self.notices = notices
         self.hiddenTools = hiddenTools
+        self.pinFindings = findings
         self.toolIndex = toolIndex
         self.promptIndex = promptIndex
         self.modernServers = modern

@@ -12,6 +12,7 @@ public final class CatalogStore: Sendable {
         var snapshot: CatalogSnapshot
         var generation: UInt64
         var listeners: [Listener]
+        var pins: ToolPins
     }
 
     private let state: Mutex<State>
@@ -19,7 +20,7 @@ public final class CatalogStore: Sendable {
 
     public init(config: GatewayConfig, slots: MetricsSlotAssigner? = nil) {
         self.slots = slots
-        state = Mutex(State(config: config, states: [:], snapshot: .empty(config: config), generation: 0, listeners: []))
+        state = Mutex(State(config: config, states: [:], snapshot: .empty(config: config), generation: 0, listeners: [], pins: ToolPins()))
     }
 
     public var snapshot: CatalogSnapshot { state.withLock { $0.snapshot } }
@@ -39,6 +40,18 @@ public final class CatalogStore: Sendable {
         }
     }
 
+    /// The approved definitions of pinned servers' tools.
+    public var pins: ToolPins { state.withLock { $0.pins } }
+
+    /// Swaps in new pins (loaded from the pin file, or an approval) and rebuilds.
+    public func replacePins(_ pins: ToolPins) {
+        rebuild { s in
+            guard s.pins != pins else { return false }
+            s.pins = pins
+            return true
+        }
+    }
+
     /// Swaps in a new configuration (live reload): states of removed servers are dropped.
     public func replaceConfig(_ config: GatewayConfig) {
         rebuild { s in
@@ -54,7 +67,7 @@ public final class CatalogStore: Sendable {
             guard change(&s) else { return nil }
             s.generation += 1
             let old = s.snapshot
-            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states, slots: slots)
+            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states, slots: slots, pins: s.pins)
             return (old, s.snapshot, s.listeners)
         }
         if let (old, new, listeners) = result {

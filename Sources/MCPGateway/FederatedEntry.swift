@@ -12,6 +12,8 @@ public struct FederatedEntry: Sendable, Equatable {
     /// A metrics slot for this tool, assigned when the catalog is built (never per request), so
     /// counting a call is one atomic add and clients cannot mint new label values.
     public var metricsSlot: Int = -1
+    /// A pinned tool whose server now lists a different definition (`pinning`).
+    public var drifted = false
 
     public init(publicName: String, server: String, originalName: String, json: [UInt8], metricsSlot: Int = -1,
                 modernJSON: [UInt8]? = nil) {

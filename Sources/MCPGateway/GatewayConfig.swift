@@ -21,6 +21,8 @@ public struct GatewayConfig: Sendable, Equatable {
     public var audit = AuditConfig()
     /// Redis shared by replicas (rate limits, revocations); nil = each replica on its own.
     public var sharedState: SharedStateConfig?
+    /// How pinned servers' tools are served; required when a server sets `pin`.
+    public var pinning: PinningConfig?
     /// Extra endpoints, each a subset of the catalog (`virtualServers[]`).
     public var virtualServers: [VirtualServer] = []
 
@@ -70,6 +72,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var toolFilter: ToolFilter
     /// Renames, description overrides and hidden tools, by the server's own tool name.
     public var toolOverrides: [String: ToolOverride] = [:]
+    /// Its tools are served as approved in the pin file (`pinning`).
+    public var pin = false
     /// Per-call timeout the gateway enforces on its own calls to this server.
     public var timeoutSeconds: Double
     /// Forward the client's `Authorization` header to this server (off by default: a client's

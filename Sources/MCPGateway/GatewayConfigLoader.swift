@@ -25,7 +25,7 @@ public struct GatewayConfigLoader: Sendable {
         }
         guard case .object = root else { throw ConfigError(field: "", "the top level must be a JSON object") }
         try rejectUnknown(root, allowed: ["servers", "session", "catalog", "limits", "mcpPath", "serverName", "auth", "authorization",
-                                       "rateLimits", "audit", "sharedState", "virtualServers"], at: "")
+                                       "rateLimits", "audit", "sharedState", "virtualServers", "pinning"], at: "")
 
         guard let list = root["servers"]?.arrayValue else {
             throw ConfigError(field: "servers", "required: a list of MCP servers")
@@ -81,6 +81,10 @@ public struct GatewayConfigLoader: Sendable {
             }
         }
         try checkToolNames(config)
+        if let p = root["pinning"] { config.pinning = try pinning(p) }
+        if let i = config.servers.firstIndex(where: \.pin), config.pinning == nil {
+            throw ConfigError(field: "servers[\(i)].pin", "needs a pinning section naming the pin file")
+        }
         if let v = root["virtualServers"] { config.virtualServers = try virtualServers(v, mcpPath: config.mcpPath) }
         if let a = root["auth"] { config.auth = try auth(a) }
         if let p = root["authorization"] { config.policy = try policy(p) }
@@ -235,7 +239,7 @@ public struct GatewayConfigLoader: Sendable {
     private func server(_ v: JSONValue, at path: String) throws(ConfigError) -> ServerConfig {
         guard case .object = v else { throw ConfigError(field: path, "must be an object") }
         try rejectUnknown(v, allowed: ["name", "prefix", "url", "cluster", "credentials", "tools", "timeoutSeconds",
-                                       "forwardAuthorization"], at: path)
+                                       "forwardAuthorization", "pin"], at: path)
         guard let name = v["name"]?.stringValue, !name.isEmpty else { throw ConfigError(field: "\(path).name", "required: a non-empty string") }
         guard Self.isValidServerName(name) else {
             throw ConfigError(field: "\(path).name",
@@ -280,7 +284,30 @@ public struct GatewayConfigLoader: Sendable {
         var config = ServerConfig(name: name, prefix: prefix, url: url, cluster: cluster, credential: credential,
                                   toolFilter: filter, timeoutSeconds: timeout, forwardAuthorization: forward)
         config.toolOverrides = overrides
+        if let p = v["pin"] {
+            guard let b = p.boolValue else { throw ConfigError(field: "\(path).pin", "must be true or false") }
+            config.pin = b
+        }
         return config
+    }
+
+    private func pinning(_ v: JSONValue) throws(ConfigError) -> PinningConfig {
+        try rejectUnknown(v, allowed: ["file", "onDrift", "refuseDriftedCalls", "newTools"], at: "pinning")
+        guard let file = v["file"]?.stringValue, !file.isEmpty else { throw ConfigError(field: "pinning.file", "required: the pin file's path") }
+        var p = PinningConfig(file: file)
+        if let d = v["onDrift"] {
+            guard let s = d.stringValue, let mode = PinningConfig.OnDrift(rawValue: s) else { throw ConfigError(field: "pinning.onDrift", "keep or hide") }
+            p.onDrift = mode
+        }
+        if let r = v["refuseDriftedCalls"] {
+            guard let b = r.boolValue else { throw ConfigError(field: "pinning.refuseDriftedCalls", "must be true or false") }
+            p.refuseDriftedCalls = b
+        }
+        if let n = v["newTools"] {
+            guard let s = n.stringValue, let mode = PinningConfig.NewTools(rawValue: s) else { throw ConfigError(field: "pinning.newTools", "hold or allow") }
+            p.newTools = mode
+        }
+        return p
     }
 
     private func virtualServers(_ v: JSONValue, mcpPath: String) throws(ConfigError) -> [VirtualServer] {

@@ -53,6 +53,12 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     public static func tooLarge(limit: Int) -> JSONRPCError {
         JSONRPCError(code: invalidRequestCode, message: "Request body exceeds the limit of \(limit) bytes", fixedHTTPStatus: 413)
     }
+    /// A pinned tool whose server changed its definition since it was approved (`pinning`).
+    public static func toolChanged(_ name: String, server: String) -> JSONRPCError {
+        JSONRPCError(code: invalidParamsCode,
+                     message: "Tool \(name) changed on server \"\(server)\" since it was approved; an operator must approve the new definition",
+                     dataJSON: "{\"reason\":\"tool_changed\",\"server\":\(JSONText.string(server))}")
+    }
     public static func serverUnavailable(_ server: String, _ why: String) -> JSONRPCError {
         JSONRPCError(code: internalErrorCode, message: "MCP server \"\(server)\" is unavailable: \(why)",
                      dataJSON: "{\"server\":\(JSONText.string(server))}")

@@ -488,6 +488,9 @@ public struct MCPRouter: Sendable {
             guard grants.allowsTool(entry) else {
                 return refuse(.forbidden("tool \(name)"), id: id, era: era, tool: name, reason: "forbidden")
             }
+            guard !entry.drifted else {
+                return refuse(.toolChanged(name, server: entry.server), id: id, era: era, tool: name, reason: "tool_changed")
+            }
             target = (entry, entry.server, nameRange, entry.originalName, name)
         case "prompts/get":
             guard let nameRange = request.param("name"), let name = request.scanner.string(at: nameRange) else {

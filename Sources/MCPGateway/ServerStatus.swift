@@ -50,6 +50,12 @@ public enum ServerStatusReport {
             w.key("tools"); w.number(catalog.tools.lazy.filter { $0.server == server.name }.count)
             w.key("prompts"); w.number(catalog.prompts.lazy.filter { $0.server == server.name }.count)
             w.key("resources"); w.number(catalog.resources.lazy.filter { $0.server == server.name }.count)
+            if server.pin {
+                let mine = catalog.pinFindings.filter { $0.server == server.name }
+                w.key("pinned"); w.bool(true)
+                w.key("driftedTools"); w.beginArray(); for f in mine where f.kind == .drifted { w.string(f.tool) }; w.endArray()
+                w.key("unapprovedTools"); w.beginArray(); for f in mine where f.kind == .unapproved { w.string(f.tool) }; w.endArray()
+            }
             w.key("eras"); w.beginArray()
             if listed?.speaksHandshake == true { w.string("handshake") }
             if listed?.speaksModern == true { w.string("2026-07-28") }

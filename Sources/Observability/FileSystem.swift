@@ -17,4 +17,19 @@ public enum FileSystem {
         }
         return out
     }
+
+    /// Writes `bytes` to `path` (created 0640 or truncated) and syncs it; false on any failure.
+    public static func write(_ path: String, _ bytes: [UInt8]) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            offset += n
+        }
+        return fsync(fd) == 0
+    }
 }

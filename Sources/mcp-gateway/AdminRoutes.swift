@@ -15,6 +15,13 @@ struct AdminRoutes: Sendable {
     let ready: @Sendable () -> (Bool, String)
     /// `GET /servers` (nil without a federation config).
     let servers: (@Sendable () -> [UInt8])?
+    /// `GET /pins` (drift and unapproved tools) and `POST /pins/approve` (nil without a federation config).
+    let pins: PinEndpoints?
+
+    struct PinEndpoints: Sendable {
+        let report: @Sendable () -> [UInt8]
+        let approve: @Sendable ([UInt8]) -> (status: Int, body: String)
+    }
 
     func handle(_ request: AdminRequest) -> AdminResult {
         if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
@@ -22,6 +29,13 @@ struct AdminRoutes: Sendable {
         }
         if let mcp, request.path == mcp.path || request.path == mcp.path + "/" || mcp.servesVirtualServer(at: request.path) {
             return mcp.handle(request)
+        }
+        if let pins, request.path == "/pins/approve" {
+            guard request.method == "POST" else {
+                return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "POST")]))
+            }
+            let (status, body) = pins.approve(request.body)
+            return .response(AdminResponse(status: status, contentType: "application/json", body: body + "\n"))
         }
         guard request.method == "GET" || request.method == "HEAD" else {
             return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "GET, HEAD")]))
@@ -32,6 +46,8 @@ struct AdminRoutes: Sendable {
         case "/readyz":
             let (ok, why) = ready()
             return .response(AdminResponse(status: ok ? 200 : 503, body: "\(why)\n"))
+        case "/pins" where pins != nil:
+            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: pins?.report() ?? []))
         case "/servers" where servers != nil:
             return .response(AdminResponse(status: 200, contentType: "application/json", bytes: servers?() ?? []))
         case "/metrics":

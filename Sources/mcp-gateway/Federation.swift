@@ -1,6 +1,7 @@
 import Dispatch
 import EnvoyServices
 import HTTPClient
+import JSONWire
 import Logging
 import MCPGateway
 import Observability
@@ -135,6 +136,7 @@ final class Federation: @unchecked Sendable {
         metrics.watch(bridge: bridge)
         metrics.watch(subscriptions: subscriptions)
         metrics.watch(store: store) { [unowned self] in self.monitors.withLock { Array($0.values) } }
+        try loadPins(config)
         startMonitors(for: config)
         sharedState?.start(revocations: revocations)
         logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
@@ -146,6 +148,43 @@ final class Federation: @unchecked Sendable {
     var isWarm: Bool {
         let snapshot = store.snapshot
         return config.servers.allSatisfy { snapshot.serverStates[$0.name] != nil && snapshot.serverStates[$0.name] != .pending }
+    }
+
+    /// Reads the pin file (`pinning.file`) into the catalog; a missing file is no pins yet.
+    func loadPins(_ config: GatewayConfig) throws(ConfigError) {
+        guard let pinning = config.pinning else { return }
+        guard let bytes = FileSystem.read(pinning.file) else {
+            store.replacePins(ToolPins())
+            return
+        }
+        store.replacePins(try ToolPins(fileBytes: bytes))
+    }
+
+    /// `POST /pins/approve` `{"server": …, "tool": …?}`: pins what the server lists now (one tool,
+    /// or all), writes the pin file (a temporary file renamed over it), and serves the new pins.
+    func approvePins(_ body: [UInt8]) -> (status: Int, body: String) {
+        func refused(_ status: Int, _ why: String) -> (Int, String) { (status, "{\"error\":" + JSONText.string(why) + "}") }
+        return reloadLock.withLock { _ -> (Int, String) in
+            guard let pinning = config.pinning else { return refused(404, "no pinning section in the config") }
+            guard let request = try? JSONValue(parsing: body), let name = request["server"]?.stringValue,
+                  let server = config.server(named: name), server.pin else {
+                return refused(400, "give {\"server\": the name of a server with pin: true, \"tool\": one of its tools (optional)}")
+            }
+            guard let found = store.snapshot.serverStates[name]?.listed else { return refused(409, "the server has not been discovered yet") }
+            let tool = request["tool"]?.stringValue
+            var definitions: [String: JSONValue] = [:]
+            for t in found.tools { if let n = t["name"]?.stringValue, server.toolFilter.admits(n) { definitions[n] = t } }
+            if let tool, definitions[tool] == nil { return refused(404, "the server lists no tool \(tool)") }
+            let pins = store.pins.approving(server: name, definitions: definitions, tool: tool)
+            let temporary = pinning.file + ".tmp"
+            guard FileSystem.write(temporary, pins.fileBytes()), rename(temporary, pinning.file) == 0 else {
+                return refused(500, "cannot write the pin file \(pinning.file)")
+            }
+            store.replacePins(pins)
+            let approved = tool.map { [$0] } ?? definitions.keys.sorted()
+            logger.info("tool definitions approved", [("server", name), ("tools", approved.joined(separator: ","))])
+            return (200, "{\"approved\":[" + approved.map(JSONText.string).joined(separator: ",") + "]}")
+        }
     }
 
     /// `GET /servers` on the admin port.
@@ -194,6 +233,7 @@ final class Federation: @unchecked Sendable {
                 // Opened only when it changes, and kept: the old trail's file closes once
                 // no write holds it any more.
                 if new.audit != config.audit { newAudit = try AuditTrail(config: new.audit) }
+                try loadPins(new)
             } catch {
                 metrics.configReloads.add(slot: 1)
                 logger.error("config reload refused: the previous configuration keeps serving", [("reason", reason), ("error", "\(error)")])

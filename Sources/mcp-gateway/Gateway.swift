@@ -65,9 +65,15 @@ final class Gateway: @unchecked Sendable {
         self.grpcServer = grpcServer
 
         var serverStatus: (@Sendable () -> [UInt8])?
-        if let federation { serverStatus = { federation.serverStatus() } }
+        var pins: AdminRoutes.PinEndpoints?
+        if let federation {
+            serverStatus = { federation.serverStatus() }
+            pins = AdminRoutes.PinEndpoints(report: { PinReport.json(federation.store.snapshot.pinFindings) },
+                                            approve: { federation.approvePins($0) })
+        }
         let admin = AdminRoutes(health: health, mcp: streamEndpoint, protectedResource: protectedResource, metrics: metrics.registry,
-                                ready: { [weak self] in self?.readiness() ?? (false, "starting") }, servers: serverStatus)
+                                ready: { [weak self] in self?.readiness() ?? (false, "starting") }, servers: serverStatus,
+                                pins: pins)
         let adminServer = AdminServer.make(address: options.adminListen, group: group, logger: Logger(component: "admin"),
                                            maxConnections: options.maxConnections, requestTimeout: options.requestTimeoutSeconds,
                                            handler: { admin.handle($0) })

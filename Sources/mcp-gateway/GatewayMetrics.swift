@@ -21,6 +21,7 @@ final class GatewayMetrics: Sendable {
     let rateLimited: MetricFamily
     let upstreamUp: MetricFamily
     let upstreamStale: MetricFamily
+    let pinFindings: MetricFamily
     let upstreamTools: MetricFamily
     let upstreamEra: MetricFamily
     let catalogRefreshes: MetricFamily
@@ -56,6 +57,8 @@ final class GatewayMetrics: Sendable {
                                                     labels: ["server"], capacity: 1024))
         upstreamStale = registry.register(MetricFamily("mcp_upstream_stale", help: "1 while the MCP server is failing and its last good entries are listed, marked stale (catalog.staleSeconds).",
                                                        kind: .gauge, labels: ["server"], capacity: 1024))
+        pinFindings = registry.register(MetricFamily("mcp_tool_pin_findings", help: "Tools of a pinned server whose definition drifted from the approved one, or that await approval.",
+                                                     kind: .gauge, labels: ["server", "kind"], capacity: 2048))
         upstreamTools = registry.register(MetricFamily("mcp_upstream_tools", help: "Tools each MCP server contributes to the catalog.",
                                                        kind: .gauge, labels: ["server"], capacity: 1024))
         upstreamEra = registry.register(MetricFamily("mcp_upstream_era", help: "1 for each protocol era an MCP server answered discovery in (handshake, 2026-07-28); the gateway bridges the other era's clients.",
@@ -137,6 +140,12 @@ final class GatewayMetrics: Sendable {
                 upstreamUp.set(up ? 1 : 0, slot: upstreamUp.slot([server.name]))
                 let stale = snapshot.serverStates[server.name]?.name == "stale"
                 upstreamStale.set(stale ? 1 : 0, slot: upstreamStale.slot([server.name]))
+                if server.pin {
+                    for kind in [PinFinding.Kind.drifted, .unapproved] {
+                        let n = snapshot.pinFindings.lazy.filter { $0.server == server.name && $0.kind == kind }.count
+                        pinFindings.set(n, slot: pinFindings.slot([server.name, kind.rawValue]))
+                    }
+                }
                 upstreamTools.set(snapshot.tools.filter { $0.server == server.name }.count, slot: upstreamTools.slot([server.name]))
                 if case .up(let found)? = snapshot.serverStates[server.name] {
                     upstreamEra.set(found.speaksHandshake ? 1 : 0, slot: upstreamEra.slot([server.name, "handshake"]))
