@@ -381,3 +381,42 @@ def test_metadata_route_has_its_own_cluster_and_stream_breakers_are_raised():
         for key in ("max_connections", "max_requests", "max_pending_requests"):
             m = re.search(rf"{key}: (\d+)", block)
             assert m and int(m.group(1)) >= 100000, (name, key)
+
+
+def test_a_virtual_server_narrows_each_callers_policy(env):
+    """Issue 14: a virtual server's selection and its own rules sit on top of the global policy, per
+    identity, through Envoy with ext_authz in front (JWT and TokenReview callers)."""
+    stack, keys, _, _ = env
+    stack.reconfigure(lambda cfg: cfg.update(virtualServers=[{
+        "name": "solvers", "tools": ["*_solve", "calculus_series"],
+        "authorization": {"rules": [{"subjects": ["alice"], "tools": ["*"]}, {"serviceAccounts": ["agents/*"], "tools": ["*"]}]}}]))
+    url = stack.url + "/solvers"
+
+    def listed(headers):
+        def post(body, session=None):
+            h = {"content-type": "application/json", "accept": "application/json, text/event-stream", **headers}
+            if session:
+                h.update(stack.session_headers(session))
+            req = urllib.request.Request(url, data=json.dumps(body).encode(), headers=h, method="POST")
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return dict(r.headers), json.loads(r.read())
+        hdrs, _ = post({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}})
+        session = hdrs["mcp-session-id"]
+        _, body = post({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}, session)
+        names = sorted(t["name"] for t in body["result"]["tools"])
+        _, call = post({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+                        "params": {"name": "calculus_integrate", "arguments": {"expression": "x"}}}, session)
+        return names, call
+
+    # alice: every server globally; here the selection.
+    names, call = listed(bearer(keys.token("alice")))
+    assert names == ["calculus_series", "calculus_solve", "physics_solve"], names
+    assert "error" in call  # granted on /mcp, outside this endpoint's subset
+    # The service account: calculus_* and physics_solve minus calculus_series globally -> without series here.
+    names, _ = listed(bearer(SA_TOKEN))
+    assert names == ["calculus_solve", "physics_solve"], names
+    # carol's group grants calculus on /mcp, but the endpoint's own rules do not name her: nothing here.
+    names, _ = listed(bearer(keys.token("carol", groups=["calculus-users"])))
+    assert names == [], names
+    stack.reconfigure(lambda cfg: cfg.pop("virtualServers"))
