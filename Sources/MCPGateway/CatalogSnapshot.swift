@@ -80,7 +80,7 @@ public final class CatalogSnapshot: Sendable {
                         }
                     } else {
                         findings.append(PinFinding(kind: .unapproved, server: server.name, tool: name, pinned: nil, current: tool))
-                        if pinning.newTools == .hold { continue }
+                        if pinning.newTools == .hold, !pinning.allowNewTools.contains(where: { Glob.matches($0, name) }) { continue }
                     }
                 }
                 let override = server.toolOverrides[name]

@@ -292,7 +292,7 @@ public struct GatewayConfigLoader: Sendable {
     }
 
     private func pinning(_ v: JSONValue) throws(ConfigError) -> PinningConfig {
-        try rejectUnknown(v, allowed: ["file", "onDrift", "refuseDriftedCalls", "newTools"], at: "pinning")
+        try rejectUnknown(v, allowed: ["file", "onDrift", "refuseDriftedCalls", "newTools", "allowNewTools"], at: "pinning")
         guard let file = v["file"]?.stringValue, !file.isEmpty else { throw ConfigError(field: "pinning.file", "required: the pin file's path") }
         var p = PinningConfig(file: file)
         if let d = v["onDrift"] {
@@ -307,6 +307,7 @@ public struct GatewayConfigLoader: Sendable {
             guard let s = n.stringValue, let mode = PinningConfig.NewTools(rawValue: s) else { throw ConfigError(field: "pinning.newTools", "hold or allow") }
             p.newTools = mode
         }
+        p.allowNewTools = try stringList(v["allowNewTools"], at: "pinning.allowNewTools")
         return p
     }
 

@@ -101,6 +101,9 @@ public struct PinningConfig: Sendable, Equatable {
     public var refuseDriftedCalls = false
     /// Tools of a pinned server that were never approved: `hold` (not listed, not callable) or `allow`.
     public var newTools: NewTools = .hold
+    /// With `hold`: globs over a server's own tool names that are served without approval
+    /// (e.g. `read_*`); still recorded as unapproved.
+    public var allowNewTools: [String] = []
 
     public init(file: String) {
         self.file = file

@@ -58,6 +58,10 @@ import Testing
         let body = utf8(modernBody(method: "tools/call", params: #"{"name":"phys_velocity","arguments":{}}"#))
         let reply = try #require(router.route(head: head, body: body[...], catalog: snap).localReply)
         #expect(reply.errorMessage?.contains("changed on server \"phys\"") == true)
+        // A rule lets some new tools through while the rest wait.
+        var someNew = PinningConfig(file: "/p")
+        someNew.allowNewTools = ["fr*"]
+        #expect(snapshot(someNew, pins: approved).tool(named: "phys_fresh") != nil)
         // Without pinning nothing is held or pinned.
         #expect(snapshot(nil, pins: approved).pinFindings.isEmpty)
     }
