@@ -38,11 +38,7 @@ public enum ToolNameLength {
     /// that share their beginning still differ (a clash of the digests would show as a collision).
     public static func fitted(_ name: String, limit: Int) -> String {
         guard name.utf8.count > limit, limit > 9 else { return name }
-        let digest = SHA256Digest.hash(Array(name.utf8)).prefix(4)
-        let hex = Array("0123456789abcdef".utf8)
-        var out = Array(name.utf8.prefix(limit - 9))
-        out.append(UInt8(ascii: "_"))
-        for b in digest { out += [hex[Int(b >> 4)], hex[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        let head = String(decoding: name.utf8.prefix(limit - 9), as: UTF8.self)
+        return head + "_" + Hex.encode(SHA256Digest.hash(Array(name.utf8)).prefix(4))
     }
 }

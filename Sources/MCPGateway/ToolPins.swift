@@ -30,10 +30,7 @@ public struct ToolPins: Sendable, Equatable {
     public func pin(server: String, tool: String) -> Pin? { pins[server]?[tool] }
 
     public static func digest(_ definition: JSONValue) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in SHA256Digest.hash(definition.serializedBytes()) { out += [hex[Int(b >> 4)], hex[Int(b & 15)]] }
-        return String(decoding: out, as: UTF8.self)
+        Hex.encode(SHA256Digest.hash(definition.serializedBytes()))
     }
 
     /// Pins `definitions` (tool name → JSON) of `server`: all of them, or only `tool`.

@@ -63,7 +63,7 @@ public final class CallBridge: Sendable {
             return {}
         }
         let limits = store.config.limits
-        let bridged = BridgedCall(key: Self.hex(SecureRandom.bytes(16)), server: name, method: call.method, target: call.target,
+        let bridged = BridgedCall(key: Hex.encode(SecureRandom.bytes(16)), server: name, method: call.method, target: call.target,
                                   ownSession: caller.isEmpty, declared: Set(["elicitation", "sampling", "roots"].filter(call.declares)))
         let admitted = table.withLock { t in
             t.capacity = limits.maxBridgedCalls
@@ -260,10 +260,5 @@ public final class CallBridge: Sendable {
     private func refuse(_ sink: BridgeSink, _ error: JSONRPCError) {
         sink.send(ServerEventDecoder.event(JSONRPCReply.error(id: sink.clientID[...], error)))
         sink.finish()
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
     }
 }

@@ -170,7 +170,7 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
     /// A DELETE: the session's key with its remaining TTL, and an entry on the stream every
     /// replica polls (one round trip), then the local file journal if configured.
     func record(nonce: [UInt8], expiry: Double) throws(RevocationError) {
-        let id = Self.hex(nonce)
+        let id = Hex.encode(nonce)
         let ttl = max(1, Int((expiry - WallClock.unixSeconds()).rounded(.up)))
         let replies = run([["SET", config.keyPrefix + "revoked:" + id, "1", "EX", String(ttl)],
                            ["XADD", revocationsKey, "MAXLEN", "~", "200000", "*", "n", id, "e", String(expiry)]])
@@ -228,13 +228,6 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
 
     func stop() {
         queue.sync { for t in timers { t.cancel() }; timers = [] }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func unhex(_ s: String) -> [UInt8]? {
