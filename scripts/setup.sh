@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libnghttp2-dev libssl-dev pkg-config python3-venv nghttp2-client wrk curl iproute2 redis-server)
+APT_PACKAGES=(libnghttp2-dev libssl-dev openssl pkg-config python3-venv nghttp2-client wrk curl iproute2 redis-server)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
