@@ -31,10 +31,10 @@ let package = Package(
         .target(name: "AdminHTTP", dependencies: ["HTTP2", "Logging", "HTTPHeaderText"]),
 
         // The pure gateway core: JSON-RPC, catalog, routing decisions, sessions. No sockets, no Envoy.
-        .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL"]),
+        .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL", "HTTPHeaderText"]),
 
         // Bearer-token verification: JWT/JWKS signatures with OpenSSL.
-        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL", "HTTPHeaderText"]),
+        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL", "HTTPHeaderText", "Logging"]),
 
         // Outbound: the gateway's own MCP client for discovery and backend sessions.
         .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),

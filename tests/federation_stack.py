@@ -68,7 +68,10 @@ class FederatedStack:
             marker = "address: { socket_address: { address: 127.0.0.1, port_value: 50051 } }"
             envoy_replace[marker] = envoy_replace.get(marker, marker) + (
                 "\n        - endpoint:\n            address: { socket_address: { address: 127.0.0.1, port_value: %d } }" % grpc)
-        envoy_cfg = render_envoy_config(ROOT / "envoy" / ("envoy.yaml" if auth else "envoy-noauth.yaml"), log_dir / "envoy.yaml", {
+        # auth=True: the shipped envoy.yaml (the token reviewed inside ext_proc); auth="ext_authz": Envoy's
+        # ext_authz filter in front (envoy-ext-authz.yaml).
+        shipped = "envoy-ext-authz.yaml" if auth == "ext_authz" else "envoy.yaml" if auth else "envoy-noauth.yaml"
+        envoy_cfg = render_envoy_config(ROOT / "envoy" / shipped, log_dir / "envoy.yaml", {
             8080: self.listen, 9901: self.envoy_admin, 50051: self.grpc_port, 9090: self.admin_port,
             9101: self.calculus.port, 9102: self.physics.port}, replace=envoy_replace)
         self.envoy = Envoy(log_dir, envoy_cfg, self.listen, self.envoy_admin)

@@ -1,5 +1,7 @@
-"""ext_authz end to end: tokens minted by PyJWT, a TokenReview endpoint over HTTPS with a test CA,
-the stock Envoy with envoy/envoy.yaml (ext_authz before ext_proc), per-identity tool policy."""
+"""Authentication end to end: tokens minted by PyJWT, a TokenReview endpoint over HTTPS with a test CA (a
+stand-in for the Kubernetes API server, which cannot run here), per-identity tool policy. Every test runs in
+both placements, against the stock Envoy with the shipped configs: envoy/envoy.yaml (the token reviewed in
+ext_proc's headers message) and envoy/envoy-ext-authz.yaml (Envoy's ext_authz filter before ext_proc)."""
 import concurrent.futures
 import json
 import time
@@ -13,9 +15,9 @@ from federation_stack import FederatedStack
 SA_TOKEN = "k8s-sa-token-agents-calc"
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    d = tmp_path_factory.mktemp("auth")
+@pytest.fixture(scope="module", params=["ext_proc", "ext_authz"])
+def env(tmp_path_factory, request):
+    d = tmp_path_factory.mktemp("auth-" + request.param)
     keys = Keys()
     (d / "jwks.json").write_text(json.dumps(keys.jwks()))
     (d / "reviewer-token").write_text("reviewer-secret-token\n")
@@ -37,9 +39,12 @@ def env(tmp_path_factory):
         ]},
         # Low so test_event_streams_are_capped_per_session_and_identity stays small.
         "limits": {"maxBodyBytes": 262144, "maxStreamsPerSession": 2, "maxStreamsPerIdentity": 3},
+        "audit": {"destination": str(d / "audit.log")},
     }
     alice = keys.token("alice")
-    stack = FederatedStack(d, config_overrides=overrides, auth=True, default_headers={"authorization": f"Bearer {alice}"})
+    stack = FederatedStack(d, config_overrides=overrides, auth=True if request.param == "ext_proc" else "ext_authz",
+                           default_headers={"authorization": f"Bearer {alice}"})
+    stack.audit_path = d / "audit.log"
     yield stack, keys, reviewer, d
     stack.stop()
     reviewer.stop()
@@ -238,6 +243,30 @@ def test_client_token_is_not_forwarded_to_servers(env):
     assert stack.gateway.output().count(token[:40]) == 0  # and never in the gateway's logs
 
 
+def test_forwarded_calls_are_audited_under_the_callers_identity(env):
+    """The audit line of a forwarded call (written when Envoy's access log reports its end) names the caller
+    established at the door, in either placement: ext_authz's metadata, or the namespace ext_proc writes when
+    it reviewed the token itself. A service account's line also names the account."""
+    stack, keys, *_ = env
+    read = lambda: [json.loads(l) for l in stack.audit_path.read_text().splitlines()] if stack.audit_path.exists() else []
+    time.sleep(0.5)  # earlier tests' calls reach the audit with Envoy's access log flush (0.2 s)
+    n0 = len(read())
+    for token in (keys.token("alice"), SA_TOKEN):
+        s = stack.initialize(headers=bearer(token))
+        status, _, body = stack.post({"jsonrpc": "2.0", "id": 9, "method": "tools/call",
+                                      "params": {"name": "physics_solve", "arguments": {"find": "final_velocity", "initial_velocity": 0, "acceleration": 2, "time": 3}}},
+                                     {**stack.session_headers(s), **bearer(token)})
+        assert status == 200 and "result" in body, body
+    deadline = time.time() + 5
+    while len(read()) < n0 + 2 and time.time() < deadline:
+        time.sleep(0.05)
+    # Envoy's workers flush their access logs independently: the two lines may come in either order.
+    lines = sorted((l for l in read()[n0:] if l["tool"] == "physics_solve"), key=lambda l: l["caller"])
+    assert [l["caller"] for l in lines] == ["alice", "system:serviceaccount:agents:calc"], lines
+    assert all(l["outcome"] == "ok" and l["server"] == "physics" for l in lines), lines
+    assert lines[1]["service_account"] == "agents/calc" and "service_account" not in lines[0]
+
+
 def raw_exchange(sock, request: bytes):
     """One HTTP/1.1 request on an open keep-alive socket: (status line, header lines, body bytes)."""
     sock.sendall(request)
@@ -375,7 +404,7 @@ def test_metadata_route_has_its_own_cluster_and_stream_breakers_are_raised():
     m = re.search(r'match: \{ path: "/.well-known/oauth-protected-resource" \}\s*\n\s*route: \{ cluster: (\w+)', text)
     assert m and m.group(1) == "mcp_gateway_metadata"
     assert "- name: mcp_gateway_metadata" in text
-    for name in ("envoy.yaml", "envoy-noauth.yaml"):
+    for name in ("envoy.yaml", "envoy-ext-authz.yaml", "envoy-noauth.yaml"):
         text = (ROOT / "envoy" / name).read_text()
         block = text.split("- name: mcp_gateway_streams", 1)[1].split("\n  - name:", 1)[0]
         for key in ("max_connections", "max_requests", "max_pending_requests"):

@@ -1,29 +1,27 @@
 import EnvoyProto
 import GRPC
 import HTTPHeaderText
-import Logging
 import MCPGateway
 import ProtoWire
 import TokenAuth
 
-/// `envoy.service.auth.v3.Authorization/Check`: reviews the bearer token before ext_proc sees
-/// the request. No or bad token → 401 pointing at the protected-resource metadata; a caller the
-/// policy grants nothing → 403; the reviewer unreachable → 503 with Retry-After, never an allow.
+/// `envoy.service.auth.v3.Authorization/Check`: the ext_authz placement of authentication, for
+/// sites that run Envoy's ext_authz filter before ext_proc. The decision is `CallerAdmission`'s
+/// (the same one ext_proc makes when it authenticates itself); this only translates it: an
+/// admitted caller's identity becomes dynamic metadata ext_proc reads, a `Rejection` a denied
+/// response with the same status, headers and JSON-RPC body.
 public struct AuthorizationService: GRPCService {
     public let serviceName = "envoy.service.auth.v3.Authorization"
-    let authenticator: Authenticator
-    let config: AuthConfig
-    let policy: @Sendable () -> AccessPolicy
-    let observer: AuthObserver
+    let admission: CallerAdmission
+
+    public init(admission: CallerAdmission) {
+        self.admission = admission
+    }
 
     public init(authenticator: Authenticator, config: AuthConfig, policy: @escaping @Sendable () -> AccessPolicy,
                 observer: AuthObserver = NoAuthObserver()) {
-        self.authenticator = authenticator
-        self.config = config
-        self.policy = policy
-        self.observer = observer
+        self.init(admission: CallerAdmission(authenticator: authenticator, config: config, policy: policy, observer: observer))
     }
-
 
     public var methods: [String: GRPCMethod] {
         let service = self
@@ -38,98 +36,32 @@ public struct AuthorizationService: GRPCService {
 
     func check(_ request: CheckRequest, reply: @escaping @Sendable (CheckResponse) -> Void) {
         let http = request.http
-        let path = http?.path ?? ""
-        if path.hasPrefix(ProtectedResource.metadataPath) {
+        if (http?.path ?? "").hasPrefix(ProtectedResource.metadataPath) {
             reply(.allow())
             return
         }
-        // From the config only: the request's Host is the caller's to choose (see ProtectedResource).
-        let metadataURL = config.metadataURL
-        guard let header = http?.headers["authorization"], let token = Self.bearerToken(header) else {
-            observer.decided(result: "deny", reason: "missing_token")
-            reply(unauthorized(metadataURL, error: nil, detail: "a bearer token is required"))
-            return
-        }
-        let policy = self.policy
-        authenticator.authenticate(token) { [observer] outcome in
-            switch outcome {
-            case .allowed(let who, _):
-                let p = policy()
-                if !p.isOpen && !p.rules.contains(where: { $0.matches(who) }) {
-                    observer.decided(result: "deny", reason: "forbidden")
-                    reply(Self.forbidden())
-                    return
-                }
-                observer.decided(result: "allow", reason: who.method)
-                reply(.allow(OkHttpResponse(headers: [], headersToRemove: ["x-mcp-identity-digest"]),
-                             dynamicMetadata: who.metadata))
-            case .denied(let reason, let detail):
-                observer.decided(result: "deny", reason: reason)
-                reply(unauthorized(metadataURL, error: "invalid_token", detail: detail))
-            case .unavailable(let why):
-                observer.decided(result: "error", reason: "reviewer_unavailable")
-                Logger(component: "authz").warning("token reviewer unavailable: refusing", [("error", why)])
-                reply(Self.unavailable())
+        let config = admission.config
+        admission.admit(authorization: http?.headers["authorization"]) { decision in
+            switch decision {
+            case .admitted(let who):
+                reply(.allow(OkHttpResponse(headers: [], headersToRemove: ["x-mcp-identity-digest"]), dynamicMetadata: who.metadata))
+            case .rejected(let rejection):
+                reply(Self.denied(rejection, auth: config))
             }
         }
     }
 
-    static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingBlanks()
-        return token.isEmpty ? nil : token
+    /// A `Rejection` as ext_authz's denied response; the gRPC status is the one Envoy logs.
+    static func denied(_ rejection: Rejection, auth: AuthConfig) -> CheckResponse {
+        let local = rejection.reply(auth: auth)
+        let code: GRPCStatus.Code = switch rejection {
+        case .unauthenticated: .unauthenticated
+        case .forbidden: .permissionDenied
+        case .reviewerUnavailable: .unavailable
+        }
+        var headers = local.headers.map { HeaderValueOption.authzOverwrite(key: $0.0, value: $0.1) }
+        headers.append(.authzOverwrite(key: "content-type", value: local.contentType))
+        return .deny(code: Int32(code.rawValue), DeniedHttpResponse(status: HttpStatus(code: Int32(local.status)), headers: headers,
+                                                    body: String(decoding: local.body, as: UTF8.self)))
     }
-
-    /// The RFC 6750 challenge. `detail` can quote the caller's own token (its `alg`, its `kid`), so
-    /// every parameter is built by `HeaderText.quoted`: no CR/LF to split the response, no `"` or `\`
-    /// to end the quoted-string and forge another parameter.
-    func unauthorized(_ metadataURL: String?, error: String?, detail: String) -> CheckResponse {
-        var params: [String] = []
-        if let metadataURL { params.append("resource_metadata=\(HeaderText.quoted(metadataURL))") }
-        if let error { params += ["error=\(HeaderText.quoted(error))", "error_description=\(HeaderText.quoted(detail))"] }
-        if !config.scopes.isEmpty { params.append("scope=\(HeaderText.quoted(config.scopes.joined(separator: " ")))") }
-        let challenge = params.isEmpty ? "Bearer" : "Bearer " + params.joined(separator: ", ")
-        return .deny(code: 16, DeniedHttpResponse(status: HttpStatus(code: 401), headers: [
-            .authzOverwrite(key: "www-authenticate", value: challenge),
-            .authzOverwrite(key: "content-type", value: "application/json"),
-        ], body: Self.errorBody(code: -32001, "Unauthorized: \(detail)")))
-    }
-
-    static func forbidden() -> CheckResponse {
-        .deny(code: 7, DeniedHttpResponse(status: HttpStatus(code: 403), headers: [
-            .authzOverwrite(key: "content-type", value: "application/json"),
-        ], body: errorBody(code: -32001, "Forbidden: this caller is not granted any MCP server")))
-    }
-
-    static func unavailable() -> CheckResponse {
-        .deny(code: 14, DeniedHttpResponse(status: HttpStatus(code: 503), headers: [
-            .authzOverwrite(key: "retry-after", value: "5"),
-            .authzOverwrite(key: "content-type", value: "application/json"),
-        ], body: errorBody(code: -32603, "Service Unavailable: the token reviewer cannot be reached; retry later")))
-    }
-
-    static func errorBody(code: Int, _ message: String) -> String {
-        "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":\(code),\"message\":\(JSONText.string(message))}}"
-    }
-}
-
-/// Hooks for metrics on every decision.
-public protocol AuthObserver: Sendable {
-    func decided(result: String, reason: String)
-}
-
-public struct NoAuthObserver: AuthObserver {
-    public init() {}
-    public func decided(result: String, reason: String) {}
-}
-
-extension StringProtocol {
-    func trimmingBlanks() -> String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return String(s)
-    }
-
 }

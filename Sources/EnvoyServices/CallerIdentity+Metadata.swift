@@ -16,6 +16,15 @@ extension CallerIdentity {
         return ProtoStruct(fields: fields)
     }
 
+    /// The namespace ext_proc writes the identity to when it authenticated the caller itself (no
+    /// ext_authz in front): same shape as ext_authz's, for the access log of forwarded calls.
+    static let gatewayMetadataNamespace = "mcp.gateway.caller"
+
+    /// `{ mcp.gateway.caller: <metadata> }`, serialized: one entry of a dynamic-metadata Struct.
+    var gatewayMetadata: [UInt8] {
+        ProtoStruct(fields: [Self.gatewayMetadataNamespace: .struct(metadata)]).serializedBytes()
+    }
+
     init?(metadata: ProtoStruct?) {
         guard let m = metadata, let subject = m["subject"]?.stringValue, let method = m["method"]?.stringValue else { return nil }
         let groups = m["groups"]?.listValue?.values.compactMap(\.stringValue) ?? []

@@ -3,6 +3,7 @@ import HTTP2
 import Logging
 import MCPGateway
 import ProtoWire
+import TokenAuth
 
 /// The MCP-aware ext_proc processor: answers lists and handshakes itself, and routes calls to
 /// the owning server's cluster with the name rewritten and the session mapped.
@@ -23,25 +24,25 @@ let gatewayOwnedHeaders = ["x-mcp-server", "x-mcp-route", "x-mcp-identity-digest
 
 /// One HTTP request's conversation with Envoy: headers → body → response headers.
 ///
-/// Loop-confined: its state is touched only on the stream's loop thread. Completions of
-/// background work (backend session creation, direct retries) hop back with `stream.onLoop`.
+/// What may happen next is `RequestProcessing`'s to say (a value with its own tests); this class
+/// holds what the request turned out to be (its head, caller, plan) and translates decisions into
+/// ext_proc replies. Loop-confined: touched only on the stream's loop thread, so `@unchecked
+/// Sendable` is sound; completions of background work (a token review, a backend session, a
+/// shared rate limit) hop back with `stream.onLoop` before touching it.
 final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendable {
     let context: MCPProcessorContext
-    var router: MCPRouter
+    let router: MCPRouter
+    /// Created on the first message, which carries Envoy's `protocol_config`.
+    private var state: RequestProcessing?
     var head: MCPRequestHead?
     var identity: CallerIdentity?
+    /// Set when ext_proc itself authenticated the caller (no ext_authz in front): the identity then
+    /// rides on forwarded requests' metadata for the access log, as ext_authz's would.
+    private var authenticatedHere = false
     var requestID: String?
     var plan: ForwardPlan?
     var backendSession: String?
     var started = MonotonicClock.now()
-    /// How Envoy sends the request body (from `protocol_config` on the first message). With
-    /// STREAMED + `send_body_without_waiting_for_header_response`, headers and body chunks arrive
-    /// without waiting: the headers reply is held until the body is complete, so routing costs one
-    /// round trip instead of two.
-    var deferHeadersReply = false
-    var body: [UInt8] = []
-    var bodyChunks = 0
-    var headersReplied = false
 
     init(context: MCPProcessorContext) {
         self.context = context
@@ -49,8 +50,9 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     func handle(_ request: ProcessingRequest, stream: ExternalProcessorStream) {
-        if let config = request.protocolConfig {
-            deferHeadersReply = config.sendBodyWithoutWaitingForHeaderResponse && config.requestBodyMode == .streamed
+        if state == nil {
+            let held = request.protocolConfig.map { $0.sendBodyWithoutWaitingForHeaderResponse && $0.requestBodyMode == .streamed } ?? false
+            state = RequestProcessing(delivery: held ? .streamedHeld : .afterHeadersReply, maxBodyBytes: router.config.limits.maxBodyBytes)
         }
         switch request.request {
         case .requestHeaders(let headers): requestHeaders(headers, stream, metadata: request.metadataContext)
@@ -66,16 +68,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     // MARK: request headers
 
     private func requestHeaders(_ h: HttpHeaders, _ stream: ExternalProcessorStream, metadata: Metadata?) {
+        // ext_authz in front: its identity (dynamic metadata, which no client can write). Otherwise,
+        // with authentication configured, this stream reviews the caller's token itself.
         identity = CallerIdentity(metadata: metadata?.filterMetadata[CallerIdentity.metadataNamespace])
-        if router.config.auth != nil && identity == nil {
-            // Configured for authentication but Envoy did not run ext_authz first: refuse, never serve anonymously.
-            let error = JSONRPCError(code: -32001, message: "Unauthorized: no authenticated identity (is ext_authz configured before ext_proc?)",
-                                     fixedHTTPStatus: 401)
-            reply(JSONRPCReply.errorReply(id: nil, error, era: .handshake), stream, inBody: false)
-            return
-        }
+        let needsAuthentication = router.config.auth != nil && identity == nil
         // One pass over the headers (Envoy sends names lower-case) instead of a scan per name.
-        var head = MCPRequestHead(method: "", path: "", identityDigest: identity?.digest ?? "")
+        var head = MCPRequestHead(method: "", path: "")
+        var authorization: String?
         for header in h.headers?.headers ?? [] {
             switch header.key {
             case ":method": head.method = header.valueString ?? ""
@@ -86,46 +85,86 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             case "mcp-name": if head.mcpName == nil { head.mcpName = header.valueString }
             case "accept": if head.accept == nil { head.accept = header.valueString }
             case "x-request-id": if requestID == nil { requestID = header.valueString }
+            case "authorization": if authorization == nil && needsAuthentication { authorization = header.valueString }
             default: break
             }
         }
         self.head = head
-        if let decision = router.route(head: head) {
+        switch state!.headersReceived(endOfStream: h.endOfStream, needsAuthentication: needsAuthentication) {
+        case .outOfOrder:
+            stream.fail(.init(.failedPrecondition, "request headers twice"))
+        case .route:
+            routeByHead(stream)
+        case .authenticate:
+            guard let admission = context.admission else {
+                // Authentication configured, but neither ext_authz in front nor a reviewer here: refuse,
+                // never serve anonymously.
+                finish(Rejection.unauthenticated(error: nil, detail: "no authenticated identity (the gateway has no token reviewer)")
+                        .reply(auth: router.config.auth), stream)
+                return
+            }
+            admission.admit(authorization: authorization) { [self] decision in
+                stream.onLoop { self.admitted(decision, stream) }
+            }
+        }
+    }
+
+    private func admitted(_ decision: Admission, _ stream: ExternalProcessorStream) {
+        guard !stream.isFinished, state!.identitySettled() else { return }
+        switch decision {
+        case .rejected(let rejection):
+            finish(rejection.reply(auth: router.config.auth), stream)
+        case .admitted(let who):
+            identity = who
+            authenticatedHere = true
+            head?.identityDigest = who.digest
+            routeByHead(stream)
+        }
+    }
+
+    /// The caller is settled: the head alone may decide (GET streams, DELETE, wrong path);
+    /// otherwise the body does.
+    private func routeByHead(_ stream: ExternalProcessorStream) {
+        head?.identityDigest = identity?.digest ?? ""
+        if let decision = router.route(head: head!) {
             apply(decision, stream, inBody: false)
             return
         }
-        if h.endOfStream {
-            let error = JSONRPCError.parseError("empty body")
-            reply(JSONRPCReply.errorReply(id: nil, error, era: head.era), stream, inBody: false)
-            return
+        switch state!.routeNeedsBody() {
+        case .missingBody:
+            finish(JSONRPCReply.errorReply(id: nil, JSONRPCError.parseError("empty body"), era: head!.era), stream)
+        case .replyToHeaders:
+            stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
+                response: .mutating(remove: gatewayOwnedHeaders, clearRouteCache: true)))))
+        case .wait:
+            break
+        case .decide:
+            routeByBody(stream)
         }
-        // POST: the body decides the route. Buffered: continue now (dropping routing headers a
-        // client may have forged); streamed without waiting: answer once the body is complete.
-        guard !deferHeadersReply else { return }
-        headersReplied = true
-        stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
-            response: .mutating(remove: gatewayOwnedHeaders, clearRouteCache: true)))))
     }
 
     // MARK: request body
 
     private func requestBody(_ b: HttpBody, _ stream: ExternalProcessorStream) {
-        guard let head else { stream.fail(.init(.failedPrecondition, "body before headers")); return }
-        guard plan == nil, bodyChunks >= 0, !stream.isFinished else { return }
-        bodyChunks += 1
-        if headersReplied {
-            body = b.body  // buffered: the whole body in one message
-        } else {
-            body += b.body
+        guard !stream.isFinished else { return }
+        switch state!.bodyReceived(b.body, endOfStream: b.endOfStream) {
+        case .outOfOrder:
+            stream.fail(.init(.failedPrecondition, "body before headers"))
+        case .wait, .ignore:
+            break
+        case .passThrough:
+            stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse()))))
+        case .tooLarge:
             let limit = router.config.limits.maxBodyBytes
-            if body.count > limit {
-                bodyChunks = -1  // answered: ignore whatever still arrives
-                reply(JSONRPCReply.errorReply(id: nil, .tooLarge(limit: limit), era: head.era), stream, inBody: true)
-                return
-            }
-            guard b.endOfStream else { return }
+            finish(JSONRPCReply.errorReply(id: nil, .tooLarge(limit: limit), era: head?.era ?? .handshake), stream)
+        case .decide:
+            routeByBody(stream)
         }
-        let decision = router.route(head: head, body: body[...], catalog: context.catalog.snapshot,
+    }
+
+    private func routeByBody(_ stream: ExternalProcessorStream) {
+        let head = self.head!
+        let decision = router.route(head: head, body: state!.body[...], catalog: context.catalog.snapshot,
                                     grants: router.grants(for: identity, head: head))
         apply(decision, stream, inBody: true)
     }
@@ -135,11 +174,14 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     private func sendRouting(_ mutation: HeaderMutation, body newBody: [UInt8]?, _ stream: ExternalProcessorStream, inBody: Bool,
                              metadata: [UInt8]? = nil) {
         if !inBody {
+            state!.forwarded()
             stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
                 response: CommonResponse(headerMutation: mutation, clearRouteCache: true))), encodedMetadata: metadata))
             return
         }
-        if headersReplied {
+        let held = !state!.headersReplied
+        state!.forwarded()
+        if !held {
             // Buffered: header changes and the new body travel in the one body reply.
             stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(
                 headerMutation: mutation, bodyMutation: newBody.map { BodyMutation(.body($0)) }, clearRouteCache: true))),
@@ -152,13 +194,13 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         // cannot read chunked request bodies still work.
         var headers = mutation
         if newBody == nil {
-            headers.setHeaders.append(.overwrite(key: "content-length", value: String(body.count)))
+            headers.setHeaders.append(.overwrite(key: "content-length", value: String(state!.body.count)))
         }
-        headersReplied = true
         stream.reply(ProcessingResponse(response: .requestHeaders(HeadersResponse(
             response: CommonResponse(headerMutation: headers, clearRouteCache: true))), encodedMetadata: metadata))
-        for i in 0..<bodyChunks {
-            let last = i == bodyChunks - 1
+        let chunks = state!.bodyChunks
+        for i in 0..<chunks {
+            let last = i == chunks - 1
             let change: BodyMutation? = newBody.map { last ? BodyMutation(.body($0)) : BodyMutation(.clearBody(true)) }
             stream.reply(ProcessingResponse(response: .requestBody(BodyResponse(response: CommonResponse(bodyMutation: change)))))
         }
@@ -190,8 +232,10 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             let mutation = HeaderMutation(setHeaders: set, removeHeaders: remove)
             sendRouting(mutation, body: nil, stream, inBody: inBody)
         case .gather(let plan):
+            state!.awaitWork()
             context.gather(plan) { [self] body in
                 stream.onLoop {
+                    guard self.state!.isDeciding, !stream.isFinished else { return }
                     var local = LocalReply(status: 200, body: body)
                     local.rpcMethod = plan.method
                     self.reply(local, stream, inBody: inBody)
@@ -212,10 +256,11 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                 return
             }
             // Counted in Redis: the round trip waits on a worker, not on this loop.
+            state!.awaitWork()
             RateLimitWorkers.shared.run { [self] in
                 let verdict = check()
                 stream.onLoop {
-                    guard !stream.isFinished else { return }
+                    guard self.state!.isDeciding, !stream.isFinished else { return }
                     self.forward(plan, verdict: verdict, stream)
                 }
             }
@@ -226,6 +271,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     private func forward(_ plan: ForwardPlan, verdict: RateLimiter.Verdict, _ stream: ExternalProcessorStream) {
         if let local = RateLimiter.refusal(verdict, what: "tool calls", id: plan.rawID[...], era: plan.era) {
             context.observer.rateLimited(plan, caller: identity, requestID: requestID)
+            state!.finish()
             sendImmediate(local, stream)
             return
         }
@@ -240,6 +286,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             backendSession = pinned
             sendForward(plan, backendSession: pinned, stream)
         } else if plan.era == .handshake, let client = plan.clientSession {
+            state!.awaitWork()
             let done: BackendSessionTable.Completion = { [self] result in
                 stream.onLoop { self.forwardWithSession(result, plan, stream) }
             }
@@ -254,7 +301,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     private func forwardWithSession(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, _ stream: ExternalProcessorStream) {
-        if stream.isFinished {
+        if stream.isFinished || !state!.isDeciding {
             // Envoy gave up on the request meanwhile (client gone, message timeout): a backend session
             // opened for this call alone would never be ended by the access log.
             if case .success(let backend) = result, plan.sessionless == .perCall { context.endBackendSession(plan.server.name, backend) }
@@ -289,7 +336,11 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     private func sendRouted(_ plan: ForwardPlan, backendSession: String?, _ mutation: HeaderMutation, _ stream: ExternalProcessorStream) {
         context.observer.forwarding(plan)
         let record = ForwardRecord(plan: plan, backendSession: backendSession)
-        let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
+        var metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
+        if authenticatedHere, let identity {
+            // Entries of one Struct map concatenate: the caller's namespace joins the record's.
+            metadata += identity.gatewayMetadata
+        }
         sendRouting(mutation, body: plan.body, stream, inBody: true, metadata: metadata)
     }
 
@@ -311,6 +362,12 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     }
 
     func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
+        finish(local, stream)
+    }
+
+    /// Answers the request here (Envoy sends nothing upstream); whatever still arrives is ignored.
+    func finish(_ local: LocalReply, _ stream: ExternalProcessorStream) {
+        state?.finish()
         context.observer.answeredLocally(local, caller: identity, session: local.newSession ?? local.endedSession, requestID: requestID)
         sendImmediate(local, stream)
     }

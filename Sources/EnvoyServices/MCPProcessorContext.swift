@@ -2,6 +2,7 @@ import JSONWire
 import Logging
 import MCPGateway
 import Synchronization
+import TokenAuth
 
 /// Everything the MCP processor needs, shared by all streams. The router is swapped whole on a
 /// config reload; each request reads it once.
@@ -41,6 +42,17 @@ public final class MCPProcessorContext: Sendable {
     }
 
     public var router: MCPRouter { routerBox.withLock { $0 } }
+
+    private let admissionBox = Mutex<CallerAdmission?>(nil)
+
+    /// Reviews callers' tokens in ext_proc's headers message, for Envoy configs without ext_authz
+    /// in front (the shipped default: one gRPC exchange per request instead of two). Requests that
+    /// already carry ext_authz's identity are not reviewed again.
+    public var admission: CallerAdmission? { admissionBox.withLock { $0 } }
+
+    public func authenticateCallers(with admission: CallerAdmission) {
+        admissionBox.withLock { $0 = admission }
+    }
 
     public func replaceRouter(_ router: MCPRouter) {
         routerBox.withLock { $0 = router }

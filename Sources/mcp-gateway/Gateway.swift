@@ -126,8 +126,12 @@ final class Gateway: @unchecked Sendable {
         let authenticator = Authenticator(config: auth, jwks: jwks, reviewer: reviewer, clock: { WallClock.unixSeconds() })
         logger.info("authentication on", [("kubernetes", String(auth.kubernetes != nil)), ("jwt", String(auth.jwt != nil))])
         let governance = context.observer as? AuthObserver ?? NoAuthObserver()
-        return AuthorizationService(authenticator: authenticator, config: auth, policy: { context.router.config.policy },
-                                    observer: governance)
+        // One admission (one review cache) for both placements: ext_authz's Check, and ext_proc's
+        // headers message when Envoy runs no ext_authz (the shipped envoy.yaml).
+        let admission = CallerAdmission(authenticator: authenticator, config: auth, policy: { context.router.config.policy },
+                                        observer: governance)
+        context.authenticateCallers(with: admission)
+        return AuthorizationService(admission: admission)
     }
 
     private func startKeepAlive(_ hub: NotificationHub) {
