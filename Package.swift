@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "EnvoyServicesTests", dependencies: ["EnvoyServices", "EnvoyProto", "MCPGateway", "TokenAuth"]),
     ],
     swiftLanguageModes: [.v6]
 )

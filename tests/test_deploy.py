@@ -544,8 +544,12 @@ def test_envoy_and_gateway_configs_agree(rendered, name):
     for c in cl.values():
         if c["name"] not in ("mcp_gateway_grpc", "mcp_gateway_streams", "mcp_gateway_metadata", "mcp_dynamic_servers"):
             assert c["type"] == "STRICT_DNS" and endpoint(c)[0].endswith(".svc.cluster.local"), c["name"]
-    # Auth on both sides or on neither.
-    assert ("auth" in gw) == ("envoy.filters.http.ext_authz" in filters)
+    # Auth on both sides or on neither: the gateway reviews tokens inside ext_proc (which is sent the
+    # authorization header), and Envoy serves the protected-resource metadata its 401s point at.
+    assert "envoy.filters.http.ext_authz" not in filters
+    assert {"exact": "authorization"} in filters["envoy.filters.http.ext_proc"]["typed_config"]["forward_rules"]["allowed_headers"]["patterns"]
+    has_metadata_route = any(r["match"].get("path") == "/.well-known/oauth-protected-resource" for r in routes)
+    assert ("auth" in gw) == has_metadata_route
     assert ("auth" in gw) == (name == "tokenreview")
 
 
@@ -555,9 +559,9 @@ def test_tokenreview_overlay_settings(rendered):
     assert "jwt" not in gw["auth"]
     assert gw["rateLimits"] == [{"calls": 100, "perSeconds": 60, "key": "identity"}]
     _, filters = http_filters(envoy)
-    names = list(filters)
-    assert names.index("envoy.filters.http.ext_authz") < names.index("envoy.filters.http.ext_proc")
-    assert filters["envoy.filters.http.ext_authz"]["typed_config"]["failure_mode_allow"] is False
+    # Tokens are reviewed in ext_proc's headers message: fail closed, and no second gRPC exchange.
+    assert "envoy.filters.http.ext_authz" not in filters
+    assert filters["envoy.filters.http.ext_proc"]["typed_config"]["failure_mode_allow"] is False
     # Everything else is the base's.
     base_gw, _ = configs(rendered["base"])
     assert {k: v for k, v in gw.items() if k not in ("auth", "rateLimits")} == base_gw
@@ -574,7 +578,7 @@ def _without_auth(envoy_cfg):
 
 
 def test_envoy_configs_do_not_drift(rendered):
-    """The overlay's Envoy config is the base's plus ext_authz; both keep envoy/'s filters, access log and
+    """The overlay's Envoy config is the base's plus the protected-resource route; both keep envoy/'s filters, access log and
     local replies (what the gateway's processing expects)."""
     _, base = configs(rendered["base"])
     _, auth = configs(rendered["tokenreview"])
