@@ -312,7 +312,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
     names_ports = [(server_name(i), backend.ports[i]) for i in range(n_servers)]
     p = Path_({"direct": "backend directly", "alone": "Envoy alone", "gateway": "Envoy + gateway",
                "gateway_before": f"Envoy + gateway, before ({os.environ.get('MCP_BENCH_BEFORE_LABEL', 'MCP_GATEWAY_BIN_BEFORE')})",
-               "gateway_jwt": "Envoy + gateway (JWT ext_authz)", "native": "Envoy + native mcp_router"}[key], key)
+               "native": "Envoy + native mcp_router", **{k: v[0] for k, v in AUTH_PATHS.items()}}[key], key)
     if key == "direct":
         p.port = backend.ports[0]
         return p
@@ -322,15 +322,17 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
                                   {8080: listen, 9901: admin, 9101: backend.ports[0]})
         p.procs["envoy"] = stack.enter_context(_stopping(Envoy(tmp, cfg, listen, admin, name="envoy-alone",
                                                                concurrency=args.envoy_concurrency)))
-    elif key in ("gateway", "gateway_jwt", "gateway_before"):
+    elif key in ("gateway", "gateway_before") or key in AUTH_PATHS:
         grpc, gw_admin = free_port(), free_port()
         # gateway_before: the same path with an earlier build (MCP_GATEWAY_BIN_BEFORE), for before/after
         # comparisons side by side in one run.
         binary = Path(os.environ["MCP_GATEWAY_BIN_BEFORE"]) if key == "gateway_before" else gateway_binary()
         auth_cfg, envoy_src = None, ROOT / "envoy" / "envoy-noauth.yaml"
-        if key == "gateway_jwt":
-            auth_cfg, token = jwt_setup(tmp, f"http://127.0.0.1:{listen}/mcp")
-            envoy_src = ROOT / "envoy" / "envoy.yaml"
+        if key in AUTH_PATHS:
+            _, method, envoy_file = AUTH_PATHS[key]
+            setup = jwt_setup if method == "jwt" else lambda t, r: tokenreview_setup(t, r, stack)
+            auth_cfg, token = setup(tmp, f"http://127.0.0.1:{listen}/mcp")
+            envoy_src = ROOT / "envoy" / envoy_file
             p.headers = {"authorization": f"Bearer {token}"}
         if not envoy_src.exists():
             envoy_src = ROOT / "envoy" / "envoy.yaml"
@@ -373,6 +375,32 @@ class _stopping:
         return False
 
 
+# The authenticated paths: (row name, token kind, shipped Envoy config). envoy.yaml reviews the token
+# inside ext_proc's headers message; envoy-ext-authz.yaml puts Envoy's ext_authz filter in front.
+AUTH_PATHS = {
+    "gateway_jwt": ("Envoy + gateway, JWT (in ext_proc)", "jwt", "envoy.yaml"),
+    "gateway_jwt_authz": ("Envoy + gateway, JWT (ext_authz)", "jwt", "envoy-ext-authz.yaml"),
+    "gateway_tokenreview": ("Envoy + gateway, TokenReview (in ext_proc)", "tokenreview", "envoy.yaml"),
+    "gateway_tokenreview_authz": ("Envoy + gateway, TokenReview (ext_authz)", "tokenreview", "envoy-ext-authz.yaml"),
+}
+
+
+def tokenreview_setup(tmp: Path, resource: str, stack: ExitStack):
+    """A TokenReview endpoint over HTTPS (tests/auth_fixtures: the stand-in for the Kubernetes API server,
+    which cannot run here) that knows one token; the gateway caches the review (warm after the first call)."""
+    from auth_fixtures import TokenReviewServer
+    (tmp / "reviewer-token").write_text("bench-reviewer-token\n")
+    reviewer = TokenReviewServer(tmp, "bench-reviewer-token")
+    stack.callback(reviewer.stop)
+    token = "k8s-bench-token"
+    reviewer.tokens[token] = ("system:serviceaccount:bench:agent", ["system:serviceaccounts"], ["mcp-gateway"])
+    auth = {"auth": {"kubernetes": {"apiServer": reviewer.url, "caFile": str(reviewer.ca), "tokenFile": str(tmp / "reviewer-token"),
+                                    "audiences": ["mcp-gateway"]},
+                     "resource": resource, "cacheTTLSeconds": 300},
+            "authorization": {"rules": [{"serviceAccounts": ["bench/*"], "servers": ["*"]}]}}
+    return auth, token
+
+
 def jwt_setup(tmp: Path, resource: str):
     """Hook for the authenticated variant: an ES256 key, its JWKS, a token, and the gateway's `auth`
     section (envoy/envoy.yaml then sends every request through ext_authz before ext_proc)."""
@@ -394,7 +422,7 @@ def jwt_setup(tmp: Path, resource: str):
 
 def verify_path(p: Path_, n_servers: int):
     """Before measuring: the path answers, lists the expected tools and routes calls to the right server."""
-    if p.key in ("gateway", "gateway_jwt", "gateway_before"):
+    if p.key.startswith("gateway"):
         wait_for_catalog(p.port, n_servers * TOOLS_PER_SERVER, p.headers)
     session = open_session(p.port, p.headers)
     names = list_tools(p.port, session, p.headers)
@@ -442,6 +470,9 @@ def run_wrk(port, duration, connections, workload, p: Path_, session, delay_ms=N
     if not lines:
         raise RuntimeError(f"wrk produced no result: {out.stdout[-500:]} {out.stderr[-500:]}")
     return json.loads(lines[-1])
+
+
+EXTPROC_STAT = "http.mcp.ext_proc."
 
 
 class StreamSampler:
@@ -498,9 +529,14 @@ def measure(p: Path_, backend: Backend, workload, session, args):
     for _ in range(max(1, getattr(args, "repeat", 1))):
         before = {k: cpu_seconds(proc.popen.pid) for k, proc in procs.items()}
         if "gateway" in p.procs:
-            with StreamSampler(p.procs["envoy"]) as sampler:
+            envoy = p.procs["envoy"]
+            sent0, received0 = (envoy.stat(EXTPROC_STAT + "stream_msgs_sent"), envoy.stat(EXTPROC_STAT + "stream_msgs_received"))
+            with StreamSampler(envoy) as sampler:
                 r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
             r["extproc_streams_peak"] = sampler.peak
+            # ext_proc messages per request each way (Envoy's own counters): the cost driver.
+            r["extproc_msgs_sent"] = (envoy.stat(EXTPROC_STAT + "stream_msgs_sent") - sent0) / max(1, r["requests"])
+            r["extproc_msgs_received"] = (envoy.stat(EXTPROC_STAT + "stream_msgs_received") - received0) / max(1, r["requests"])
         else:
             r = run_wrk(p.port, args.duration, args.connections, workload, p, session_arg)
         for k, proc in procs.items():
@@ -529,8 +565,8 @@ def run_mcp(args, tmp: Path, log):
     keys = [k for k in ("direct", "alone", "gateway", "gateway_before", "native") if k in wanted]
     if "gateway_before" in keys and not os.environ.get("MCP_GATEWAY_BIN_BEFORE"):
         raise SystemExit("--paths gateway_before needs MCP_GATEWAY_BIN_BEFORE (the earlier gateway binary)")
-    if args.gateway_auth == "jwt":
-        keys.insert(keys.index("native") if "native" in keys else len(keys), "gateway_jwt")
+    for auth_key in [k for k in args.gateway_auth.split(",") if k and k != "none"]:
+        keys.insert(keys.index("native") if "native" in keys else len(keys), "gateway_" + auth_key)
     workloads = [w for w, _ in WORKLOADS if w in args.workloads.split(",")]
     results = {"workloads": {w: {} for w, _ in WORKLOADS}, "scale": {}, "notes": [], "outliers": []}
     with ExitStack() as outer:
@@ -616,6 +652,10 @@ def mcp_markdown(results, args):
         if streams:
             out += ["", "ext_proc streams open at once at this load (Envoy's `cluster.mcp_gateway_grpc.upstream_rq_active`, "
                     "sampled every 50 ms, maximum): " + ", ".join(streams) + "."]
+        msgs = [f"{name} {r['extproc_msgs_sent']:.2f} / {r['extproc_msgs_received']:.2f}" for name, r in rows.items() if "extproc_msgs_sent" in r]
+        if msgs:
+            out += ["", "ext_proc messages per request, Envoy sent / received (`http.mcp.ext_proc.stream_msgs_sent` / "
+                    "`stream_msgs_received`): " + ", ".join(msgs) + "."]
         half = (results.get("half") or {}).get(workload)
         if half:
             base = half.get("Envoy alone")

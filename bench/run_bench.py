@@ -18,7 +18,8 @@ nothing unless --out is given (for CI).
 
 The gateway is MCP_GATEWAY_BIN (else .build/debug/mcp-gateway: use `make bench`, which builds release);
 the backend is MCP_BENCH_BACKEND_BIN, else .build/release/mcp-bench-backend (built if missing).
---gateway-auth jwt adds the authenticated path (envoy/envoy.yaml: ext_authz + ext_proc, a JWT per request).
+--gateway-auth jwt,jwt_authz,tokenreview,tokenreview_authz adds authenticated paths (a token on every request):
+reviewed inside ext_proc (envoy/envoy.yaml) or by Envoy's ext_authz in front (envoy/envoy-ext-authz.yaml).
 """
 import argparse
 import datetime
@@ -207,8 +208,9 @@ def main():
     ap.add_argument("--envoy-concurrency", type=int, default=2)
     ap.add_argument("--gateway-threads", type=int, default=2)
     ap.add_argument("--backend-threads", type=int, default=1)
-    ap.add_argument("--gateway-auth", default="none", choices=["none", "jwt"],
-                    help="jwt: also measure Envoy + gateway with ext_authz JWT verification (envoy/envoy.yaml)")
+    ap.add_argument("--gateway-auth", default="none",
+                    help="comma list of authenticated paths to add: jwt, tokenreview (the token reviewed in ext_proc: "
+                         "envoy/envoy.yaml), jwt_authz, tokenreview_authz (Envoy's ext_authz in front: envoy/envoy-ext-authz.yaml)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="MCP suite: measured runs per row (after one warm-up); the median by req/s is reported, "
                          "with the min-max range")
