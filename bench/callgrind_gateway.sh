@@ -34,7 +34,9 @@ chmod +x "$OUT/gateway.sh"
   echo "$c1 $c2" > "$OUT/counts.txt"
 ) &
 
-MCP_GATEWAY_BIN="$OUT/gateway.sh" .venv/bin/python bench/run_bench.py --suite mcp --workloads call --paths gateway \
+# CALLGRIND_AUTH=jwt (or tokenreview, …): profile the authenticated path instead (the token reviewed in ext_proc).
+if [ -n "${CALLGRIND_AUTH:-}" ]; then PATHS=(--paths none --gateway-auth "$CALLGRIND_AUTH"); else PATHS=(--paths gateway); fi
+MCP_GATEWAY_BIN="$OUT/gateway.sh" .venv/bin/python bench/run_bench.py --suite mcp --workloads call "${PATHS[@]}" \
   --duration 25 --out "$OUT/run.md" > "$OUT/run.log" 2>&1
 wait
 read -r c1 c2 < "$OUT/counts.txt"

@@ -20,9 +20,13 @@ extension CallerIdentity {
     /// ext_authz in front): same shape as ext_authz's, for the access log of forwarded calls.
     static let gatewayMetadataNamespace = "mcp.gateway.caller"
 
-    /// `{ mcp.gateway.caller: <metadata> }`, serialized: one entry of a dynamic-metadata Struct.
+    /// `{ mcp.gateway.caller: { subject, method, serviceAccount } }`, serialized: one entry of a
+    /// dynamic-metadata Struct, written straight into one buffer (it goes out with every forwarded
+    /// call). What the access log needs of the caller; groups only ever matter at the door.
     var gatewayMetadata: [UInt8] {
-        ProtoStruct(fields: [Self.gatewayMetadataNamespace: .struct(metadata)]).serializedBytes()
+        var fields = [("subject", subject), ("method", method)]
+        if let serviceAccount { fields.append(("serviceAccount", serviceAccount)) }
+        return ProtoStruct.encodedNamespace(Self.gatewayMetadataNamespace, strings: fields)
     }
 
     init?(metadata: ProtoStruct?) {

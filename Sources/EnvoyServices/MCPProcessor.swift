@@ -103,7 +103,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                         .reply(auth: router.config.auth), stream)
                 return
             }
-            admission.admit(authorization: authorization) { [self] decision in
+            admission.admit(authorization: authorization, policy: router.config.policy) { [self] decision in
                 stream.onLoop { self.admitted(decision, stream) }
             }
         }

@@ -19,8 +19,10 @@ public struct CallerAdmission: Sendable {
     }
 
     /// Decides on the caller of a request carrying `authorization`. `done` runs on any thread:
-    /// at once when the token's review is cached, later when it has to be reviewed.
-    public func admit(authorization: String?, _ done: @escaping @Sendable (Admission) -> Void) {
+    /// at once when the token's review is cached, later when it has to be reviewed. `policy`: the
+    /// one the request is routed under, when the caller already holds it (ext_proc reads the router
+    /// once per request); otherwise the current one.
+    public func admit(authorization: String?, policy current: AccessPolicy? = nil, _ done: @escaping @Sendable (Admission) -> Void) {
         guard let header = authorization, let token = BearerToken.parse(header) else {
             observer.decided(result: "deny", reason: "missing_token")
             done(.rejected(.unauthenticated(error: nil, detail: "a bearer token is required")))
@@ -28,7 +30,7 @@ public struct CallerAdmission: Sendable {
         }
         let policy = self.policy
         authenticator.authenticate(token) { [observer] outcome in
-            let (admission, result, reason) = outcome.admission(policy: policy())
+            let (admission, result, reason) = outcome.admission(policy: current ?? policy())
             observer.decided(result: result, reason: reason)
             if case .unavailable(let why) = outcome {
                 Logger(component: "authn").warning("token reviewer unavailable: refusing", [("error", why)])
