@@ -15,6 +15,9 @@ let package = Package(
         .systemLibrary(name: "CNghttp2", pkgConfig: "libnghttp2", providers: [.apt(["libnghttp2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
+        // Blocking work (network round trips with blocking clients) on fixed, bounded thread pools.
+        .target(name: "WorkPool"),
+
         // Text that may reach an HTTP header: visible ASCII only (no response splitting).
         .target(name: "HTTPHeaderText"),
 
@@ -34,19 +37,19 @@ let package = Package(
         .target(name: "MCPGateway", dependencies: ["JSONWire", "COpenSSL", "HTTPHeaderText"]),
 
         // Bearer-token verification: JWT/JWKS signatures with OpenSSL.
-        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL", "HTTPHeaderText", "Logging"]),
+        .target(name: "TokenAuth", dependencies: ["MCPGateway", "JSONWire", "COpenSSL", "HTTPHeaderText", "Logging", "WorkPool"]),
 
         // Outbound: the gateway's own MCP client for discovery and backend sessions.
-        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability"]),
+        .target(name: "Upstreams", dependencies: ["MCPGateway", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability", "WorkPool"]),
 
         // Metrics, audit trail.
         .target(name: "Observability", dependencies: ["Logging"]),
 
         // Envoy adapters.
-        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth", "HTTPHeaderText"]),
+        .target(name: "EnvoyServices", dependencies: ["GRPC", "HTTP2", "EnvoyProto", "ProtoWire", "Logging", "MCPGateway", "TokenAuth", "HTTPHeaderText", "WorkPool"]),
 
         // Outbound HTTP/1.1 (+TLS) client for background calls: MCP discovery, TokenReview, JWKS.
-        .target(name: "HTTPClient", dependencies: ["COpenSSL", "HTTP2"]),
+        .target(name: "HTTPClient", dependencies: ["COpenSSL", "HTTP2", "WorkPool"]),
 
         // A small RESP2 client (blocking, every call bounded by a timeout) for shared state.
         .target(name: "RedisClient", dependencies: ["HTTPClient"]),
@@ -67,6 +70,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "WorkPoolTests", dependencies: ["WorkPool"]),
         .testTarget(name: "EnvoyServicesTests", dependencies: ["EnvoyServices", "EnvoyProto", "MCPGateway", "TokenAuth"]),
     ],
     swiftLanguageModes: [.v6]

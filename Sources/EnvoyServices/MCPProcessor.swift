@@ -4,6 +4,7 @@ import Logging
 import MCPGateway
 import ProtoWire
 import TokenAuth
+import WorkPool
 
 /// The MCP-aware ext_proc processor: answers lists and handshakes itself, and routes calls to
 /// the owning server's cluster with the name rewritten and the session mapped.
@@ -257,12 +258,17 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             }
             // Counted in Redis: the round trip waits on a worker, not on this loop.
             state!.awaitWork()
-            RateLimitWorkers.shared.run { [self] in
+            let submitted = RateLimitWorkers.shared.submit { [self] in
                 let verdict = check()
                 stream.onLoop {
                     guard self.state!.isDeciding, !stream.isFinished else { return }
                     self.forward(plan, verdict: verdict, stream)
                 }
+            }
+            if !submitted {
+                var busy = JSONRPCReply.errorReply(id: plan.rawID[...], .busy("rate-limit checks"), era: plan.era)
+                busy.headers.append(("retry-after", "1"))
+                finish(busy, stream)
             }
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Dispatch
 import HTTP2
+import WorkPool
 
 /// One plain-HTTP/1.1 exchange whose response is read on an event loop, for long waits that must
 /// not hold a thread: a relayed MCP call may wait minutes for a server (or a user answering an
@@ -69,7 +70,7 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
             loop.execute { exchange.connectOnLoop(address, request: bytes, timeout: connectTimeout) }
             return exchange
         }
-        Self.connectQueue.async {
+        let submitted = Self.connects.submit {
             let result: Result<Int32, HTTPClientError>
             do throws(HTTPClientError) {
                 result = .success(try TCPSocket.connect(host: request.url.host, port: request.url.port,
@@ -79,11 +80,14 @@ public final class LoopHTTPExchange: FileDescriptorHandler, @unchecked Sendable 
             }
             loop.execute { exchange.connected(result, request: bytes) }
         }
+        if !submitted {
+            loop.execute { exchange.finish(.failed(.connectFailed(errno: EAGAIN, description: "too many connects by host name in progress"))) }
+        }
         return exchange
     }
 
-    /// Host names only: DNS and the blocking connect, off the loops and off the shared pool's queues.
-    static let connectQueue = DispatchQueue(label: "loop-http-connect", attributes: .concurrent)
+    /// Host names only: DNS and the blocking connect, off the loops, on a bounded pool of their own.
+    static let connects = BlockingWorkPool(name: "loop-http-connect", threads: 8, maxPending: 1024)
 
     private func connectOnLoop(_ address: NumericAddress, request: [UInt8], timeout: Double) {
         guard !finished else { return }

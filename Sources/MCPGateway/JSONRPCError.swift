@@ -50,6 +50,10 @@ public struct JSONRPCError: Error, Sendable, Equatable {
     public static func unknownSession() -> JSONRPCError {
         JSONRPCError(code: -32001, message: "Session not found", fixedHTTPStatus: 404)
     }
+    /// A bounded queue of the gateway's own is full (SECURITY.md lists them): 503, retry shortly.
+    public static func busy(_ what: String) -> JSONRPCError {
+        JSONRPCError(code: internalErrorCode, message: "Service Unavailable: too many \(what) in progress; retry shortly", fixedHTTPStatus: 503)
+    }
     public static func tooLarge(limit: Int) -> JSONRPCError {
         JSONRPCError(code: invalidRequestCode, message: "Request body exceeds the limit of \(limit) bytes", fixedHTTPStatus: 413)
     }

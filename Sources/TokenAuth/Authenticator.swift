@@ -1,6 +1,7 @@
 import Dispatch
 import MCPGateway
 import Synchronization
+import WorkPool
 
 /// Reviews bearer tokens: JWT against the configured issuer's keys, or Kubernetes TokenReview.
 ///
@@ -21,7 +22,10 @@ public final class Authenticator: Sendable {
     let reviewer: TokenReviewing?
     let clock: @Sendable () -> Double
     private let cache = Mutex<[[UInt8]: Entry]>([:])
-    private let queue = DispatchQueue(label: "token-review", attributes: .concurrent)
+    /// Reviews (a TokenReview round trip, a JWKS fetch) block: they run here, never on a loop.
+    /// Concurrent reviews of one token share one slot; past `maxPending` distinct tokens under
+    /// review, a new one is answered 503 at once (see SECURITY.md).
+    static let reviews = BlockingWorkPool(name: "token-review", threads: 8, maxPending: 1024)
     private let upstreamCalls = Atomic<Int>(0)
     let maxEntries: Int
 
@@ -75,26 +79,31 @@ public final class Authenticator: Sendable {
         case .answer(let outcome): completion(outcome)
         case .wait: break
         case .review:
-            queue.async { [self] in
+            let submitted = Self.reviews.submit { [self] in
                 upstreamCalls.add(1, ordering: .relaxed)
-                let outcome = review(token)
-                let until: Double
-                switch outcome {
-                case .allowed(_, let exp): until = min(clock() + config.cacheTTLSeconds, exp ?? .infinity)
-                case .denied: until = clock() + config.negativeCacheTTLSeconds
-                case .unavailable: until = 0
-                }
-                let waiters: [Completion] = cache.withLock { table in
-                    guard case .pending(let w)? = table[key] else { return [] }
-                    table[key] = until > clock() ? .done(outcome, until: until) : nil
-                    return w
-                }
-                for w in waiters { w(outcome) }
+                settle(key, review(token))
             }
+            if !submitted { settle(key, .unavailable("too many token reviews in progress")) }
         }
     }
 
-    /// One review, blocking (runs on the review queue).
+    /// Stores a review's outcome (for as long as it may be reused) and answers everyone waiting for it.
+    private func settle(_ key: [UInt8], _ outcome: AuthOutcome) {
+        let until: Double
+        switch outcome {
+        case .allowed(_, let exp): until = min(clock() + config.cacheTTLSeconds, exp ?? .infinity)
+        case .denied: until = clock() + config.negativeCacheTTLSeconds
+        case .unavailable: until = 0
+        }
+        let waiters: [Completion] = cache.withLock { table in
+            guard case .pending(let w)? = table[key] else { return [] }
+            table[key] = until > clock() ? .done(outcome, until: until) : nil
+            return w
+        }
+        for w in waiters { w(outcome) }
+    }
+
+    /// One review, blocking (runs on the review pool).
     func review(_ token: String) -> AuthOutcome {
         if let verifier, let jwks, usesJWT(token) {
             return verifyJWT(token, verifier: verifier, jwks: jwks)

@@ -2,6 +2,7 @@ import Dispatch
 import HTTPClient
 import Logging
 import MCPGateway
+import WorkPool
 import Synchronization
 
 /// Creates per-client backend sessions (an `initialize` round trip) off the event loops, for
@@ -15,7 +16,10 @@ public struct BackendSessionFactory: Sendable {
     let shared: (any SharedSessionStore)?
     /// Told how each shared lookup was resolved (a metric).
     let onShared: @Sendable (SharedSessionOutcome) -> Void
-    private let queue = DispatchQueue(label: "backend-sessions", attributes: .concurrent)
+    /// Opening, ending and notifying backend sessions block on the server: they run here, at most
+    /// `maxPending` at once (SECURITY.md); past it a new session is refused with an error naming the
+    /// server, an end or a notification is dropped and logged.
+    private let pool = BlockingWorkPool(name: "backend-sessions", threads: 16, maxPending: 4096)
     private let inFlight = Counter()
 
     public init(store: CatalogStore, http: HTTPClient, version: String, shared: (any SharedSessionStore)? = nil,
@@ -29,7 +33,7 @@ public struct BackendSessionFactory: Sendable {
 
     /// The backend session for a request: adopted from the shared record, or opened here.
     public func create(_ request: BackendSessionRequest, completion: @escaping BackendSessionTable.Completion) {
-        queue.async { [self] in
+        let submitted = pool.submit { [self] in
             guard request.shared, let shared else { return completion(open(request)) }
             let ttl = Int((request.expires - WallClock.unixSeconds()).rounded(.down))
             let (result, outcome) = SharedBackendSessions.resolve(
@@ -37,6 +41,9 @@ public struct BackendSessionFactory: Sendable {
                 replacing: request.replacing, create: { open(request) }, end: { endNow(server: request.server, session: $0) })
             if let outcome { onShared(outcome) }
             completion(result)
+        }
+        if !submitted {
+            completion(.failure(.serverUnavailable(request.server, "too many backend sessions are being opened; retry shortly")))
         }
     }
 
@@ -70,7 +77,7 @@ public struct BackendSessionFactory: Sendable {
                 Logger(component: "sessions").warning("client notification dropped: too many in flight", [("server", name)])
                 continue
             }
-            queue.async { [store, http, version, inFlight] in
+            submitOrLog("client notification") { [store, http, version, inFlight] in
                 defer { inFlight.decrement() }
                 guard let server = store.config.server(named: name) else { return }
                 MCPBackendClient(server: server, http: http, clientVersion: version).post(body, session: session, protocolVersion: protocolVersion)
@@ -81,7 +88,15 @@ public struct BackendSessionFactory: Sendable {
     static let maxBroadcastsInFlight = 64
 
     public func end(server name: String, session: String) {
-        queue.async { [self] in endNow(server: name, session: session) }
+        submitOrLog("end of a backend session") { [self] in endNow(server: name, session: session) }
+    }
+
+    /// Work nobody waits for: dropped, and logged, when the pool is full.
+    private func submitOrLog(_ what: String, _ work: @escaping @Sendable () -> Void) {
+        guard pool.submit(work) else {
+            Logger(component: "sessions").warning("\(what) dropped: the backend-session pool is full", [("pending", String(pool.pendingCount))])
+            return
+        }
     }
 
     private func endNow(server name: String, session: String) {
@@ -93,14 +108,14 @@ public struct BackendSessionFactory: Sendable {
 extension BackendSessionFactory: BackendSessionSharing {
     public func forgot(_ records: [(key: String, session: String)]) {
         guard let shared else { return }
-        queue.async { shared.forget(records) }
+        submitOrLog("shared session cleanup") { shared.forget(records) }
     }
 
     /// One round trip for every configured server's record (the client may have used servers
     /// only through other replicas); the sessions this replica did not know are ended here.
     public func ended(nonce: [UInt8], known: [(server: String, session: String)]) {
         guard let shared else { return }
-        queue.async { [self] in
+        submitOrLog("shared session cleanup") { [self] in
             let servers = store.config.servers.map(\.name)
             let recorded = shared.take(servers.map { SharedBackendSessions.key(nonce: nonce, server: $0) })
             for (server, session) in zip(servers, recorded) {

@@ -1,12 +1,14 @@
 import Dispatch
 import HTTPClient
 import MCPGateway
+import WorkPool
 
 /// Sends a forwarded request straight to its server, bypassing Envoy: used only to recover
 /// transparently when a server forgot a backend session mid-conversation.
 public struct DirectForwarder: Sendable {
     let http: HTTPClient
-    private let queue = DispatchQueue(label: "direct-forward", attributes: .concurrent)
+    /// Blocking re-sends (response phase only): bounded, refused with an error when full.
+    private static let pool = BlockingWorkPool(name: "direct-forward", threads: 8, maxPending: 256)
 
     public init(http: HTTPClient) {
         self.http = http
@@ -20,7 +22,7 @@ public struct DirectForwarder: Sendable {
 
     public func send(_ plan: ForwardPlan, backendSession: String,
                      completion: @escaping @Sendable (Result<Reply, JSONRPCError>) -> Void) {
-        queue.async { [http] in
+        let submitted = Self.pool.submit { [http] in
             var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
                                                ("mcp-protocol-version", plan.clientSession?.protocolVersion ?? ProtocolEra.latestHandshake)]
             if !backendSession.isEmpty { headers.append(("mcp-session-id", backendSession)) }
@@ -34,5 +36,6 @@ public struct DirectForwarder: Sendable {
                 completion(.failure(.serverUnavailable(plan.server.name, "\(error)")))
             }
         }
+        if !submitted { completion(.failure(.serverUnavailable(plan.server.name, "too many direct re-sends in progress"))) }
     }
 }

@@ -2,6 +2,7 @@ import Dispatch
 import HTTPClient
 import JSONWire
 import MCPGateway
+import WorkPool
 import Synchronization
 
 /// `tasks/list` across the federation: each server that supports tasks is asked on the client's
@@ -14,7 +15,9 @@ public struct TaskLister: Sendable {
     let http: HTTPClient
     let version: String
     let backendSessions: BackendSessionTable
-    private let queue = DispatchQueue(label: "task-lister", attributes: .concurrent)
+    /// One blocking `tasks/list` per server runs here; a server that finds the pool full is named
+    /// as unavailable, like one that does not answer in time.
+    private static let pool = BlockingWorkPool(name: "task-lister", threads: 8, maxPending: 256)
 
     public init(store: CatalogStore, http: HTTPClient, version: String, backendSessions: BackendSessionTable) {
         self.store = store
@@ -28,14 +31,14 @@ public struct TaskLister: Sendable {
     static let deadlineSeconds = 4.0
 
     public func list(_ plan: GatherPlan, signer: SessionSigner, done: @escaping @Sendable ([UInt8]) -> Void) {
-        queue.async { [store, http, version, backendSessions, queue] in
+        do {
             let sessions = backendSessions.sessions(client: plan.session).filter { plan.servers.contains($0.server) }
             let results = Mutex<[String: [[UInt8]]]>([:])
             let group = DispatchGroup()
             for (name, session) in sessions {
                 guard let server = store.config.server(named: name) else { continue }
                 group.enter()
-                queue.async {
+                let submitted = Self.pool.submit { [http, version] in
                     defer { group.leave() }
                     let client = MCPBackendClient(server: server, http: http, clientVersion: version)
                     let rewriter = ServerMessageRewriter(server: name, backendSession: session, client: plan.session, signer: signer)
@@ -51,9 +54,23 @@ public struct TaskLister: Sendable {
                     }
                     results.withLock { $0[name] = sealed }
                 }
+                if !submitted { group.leave() }
             }
-            _ = group.wait(timeout: .now() + Self.deadlineSeconds)
-            let answered = results.withLock { $0 }
+            // Answered once: when every server has, or at the deadline, whichever comes first. No
+            // thread waits meanwhile.
+            let answeredOnce = Atomic<Bool>(false)
+            let answer: @Sendable () -> Void = {
+                guard !answeredOnce.exchange(true, ordering: .acquiringAndReleasing) else { return }
+                Self.reply(plan, sessions: sessions, answered: results.withLock { $0 }, done: done)
+            }
+            group.notify(queue: .global(), execute: answer)
+            DispatchQueue.global().asyncAfter(deadline: .now() + Self.deadlineSeconds, execute: answer)
+        }
+    }
+
+    private static func reply(_ plan: GatherPlan, sessions: [(server: String, session: String)], answered: [String: [[UInt8]]],
+                              done: @escaping @Sendable ([UInt8]) -> Void) {
+        do {
             let failed = sessions.map(\.server).filter { answered[$0] == nil }
             done(JSONRPCReply.result(id: plan.rawID.isEmpty ? nil : plan.rawID[...]) { w in
                 w.beginObject()
