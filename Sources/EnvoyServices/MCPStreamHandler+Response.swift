@@ -30,15 +30,18 @@ extension MCPStreamHandler {
         let record = ForwardRecord(plan: plan, backendSession: backendSession)
         if let failure = h.firstString("x-mcp-error"), failure == "timeout" || failure == "unavailable" {
             // Envoy's local-reply mapper already wrote the JSON-RPC error (shipped configs); only report it.
-            context.observer.forwarded(record, caller: identity, requestID: requestID, status: failure == "timeout" ? 504 : 503,
-                                       outcome: failure, seconds: MonotonicClock.now() - started)
+            let status = failure == "timeout" ? 504 : 503
+            context.observer.forwarded(record, caller: identity, requestID: requestID, status: status,
+                                       outcome: ForwardRecord.outcome(status: status, serverUnreachable: status == 503, timedOut: status == 504),
+                                       seconds: MonotonicClock.now() - started)
             stream.reply(ProcessingResponse(response: .responseHeaders(HeadersResponse()), encodedMetadata: Self.counted))
             return
         }
         if (502...504).contains(status) && !contentType.contains("json") && !contentType.contains("event-stream") {
             let why = status == 504 ? "it did not answer within its timeout" : "the gateway could not reach it (HTTP \(status))"
             context.observer.forwarded(record, caller: identity, requestID: requestID, status: status,
-                                       outcome: status == 504 ? "timeout" : "unavailable", seconds: MonotonicClock.now() - started)
+                                       outcome: ForwardRecord.outcome(status: status, serverUnreachable: status != 504, timedOut: status == 504),
+                                       seconds: MonotonicClock.now() - started)
             sendImmediate(JSONRPCReply.errorReply(id: plan.rawID[...], .serverUnavailable(plan.server.name, why), era: plan.era), stream, metadata: Self.counted)
             return
         }
@@ -51,7 +54,8 @@ extension MCPStreamHandler {
             return
         }
         context.observer.forwarded(record, caller: identity, requestID: requestID, status: status,
-                                   outcome: (200..<300).contains(status) ? "ok" : "error", seconds: MonotonicClock.now() - started)
+                                   outcome: ForwardRecord.outcome(status: status, serverUnreachable: false, timedOut: false),
+                                   seconds: MonotonicClock.now() - started)
         var set: [HeaderValueOption] = []
         var remove: [String] = []
         if plan.era == .handshake, let client = plan.clientSession, !client.token.isEmpty {
@@ -87,7 +91,8 @@ extension MCPStreamHandler {
                              _ stream: ExternalProcessorStream) {
         context.observer.forwarded(ForwardRecord(plan: plan, backendSession: backendSession), caller: identity, requestID: requestID,
                                    status: (try? outcome.get().status) ?? 502,
-                                   outcome: (try? outcome.get()).map { (200..<300).contains($0.status) ? "ok" : "error" } ?? "unavailable",
+                                   outcome: ForwardRecord.outcome(status: (try? outcome.get().status) ?? 502,
+                                                                  serverUnreachable: (try? outcome.get()) == nil, timedOut: false),
                                    seconds: MonotonicClock.now() - started)
         switch outcome {
         case .success(let direct):
