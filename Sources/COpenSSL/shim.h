@@ -22,4 +22,16 @@ static inline long cmcp_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) {
 static inline uint64_t cmcp_SSL_OP_IGNORE_UNEXPECTED_EOF(void) {
     return SSL_OP_IGNORE_UNEXPECTED_EOF;
 }
+// SHA-256 through the direct interface: OpenSSL 3 marks it deprecated (in favour of EVP, which
+// allocates a context and looks the implementation up per call), and its one-shot SHA256() now
+// goes through that lookup too. Wrapped here so the deprecation stays in one place.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static inline void cmcp_sha256(const unsigned char *data, size_t count, unsigned char *out) {
+    SHA256_CTX ctx;
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, data, count);
+    SHA256_Final(out, &ctx);
+}
+#pragma GCC diagnostic pop
 #endif

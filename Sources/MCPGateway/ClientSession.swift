@@ -177,15 +177,14 @@ public enum HMACSHA256 {
 }
 
 public enum SHA256Digest {
-    /// Fetched once: OpenSSL 3's one-shot `SHA256()` looks the implementation up on every call,
-    /// which cost more than hashing a session token.
-    nonisolated(unsafe) private static let md: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
-
+    /// OpenSSL's SHA-256 through its direct interface (`cmcp_sha256`, shim.h): no context to
+    /// allocate and no implementation lookup per call. The EVP interface cost more than the hash
+    /// itself for the short inputs hashed on every request (a session's MAC, its audit reference,
+    /// a bearer token).
     public static func hash(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         data.withUnsafeBufferPointer { d in
-            if let md, EVP_Digest(d.baseAddress, d.count, &out, nil, md, nil) == 1 { return }
-            _ = SHA256(d.baseAddress, d.count, &out)
+            out.withUnsafeMutableBufferPointer { o in cmcp_sha256(d.baseAddress, d.count, o.baseAddress) }
         }
         return out
     }

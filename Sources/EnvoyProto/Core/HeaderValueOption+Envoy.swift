@@ -22,7 +22,7 @@ extension HeaderValueOption {
 
     /// ext_proc: replace the header with UTF-8 text (still sent as `raw_value`).
     public static func overwrite(key: String, value: String) -> HeaderValueOption {
-        overwrite(key: key, rawValue: Array(HeaderText.value(value).utf8))
+        overwrite(key: key, rawValue: HeaderText.bytes(value))
     }
 
     /// ext_proc: add another value for the header, keeping existing ones.
