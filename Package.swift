@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", "MCPGateway", "JSONWire", "COpenSSL"],
                     exclude: ["make_vectors.py"]),
     ],
