@@ -68,6 +68,7 @@ let package = Package(
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", "MCPGateway", "JSONWire", "COpenSSL"],
                     exclude: ["make_vectors.py"]),
     ],
