@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
+        .testTarget(name: "UpstreamsTests", dependencies: ["Upstreams", "HTTPClient", "MCPGateway", "JSONWire", "TokenAuth"]),
         .testTarget(name: "EnvoyServicesTests", dependencies: ["EnvoyServices", "EnvoyProto", "ProtoWire", "GRPC", "MCPGateway", "TokenAuth",
                                                             "JSONWire", "Logging", "HTTPHeaderText"]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", "MCPGateway", "JSONWire", "COpenSSL"],
