@@ -143,11 +143,11 @@ import TokenAuth
     }
 
     @Test func bearerTokenParsing() {
-        #expect(AuthorizationService.bearerToken("Bearer abc") == "abc")
-        #expect(AuthorizationService.bearerToken("BEARER abc") == "abc")
-        #expect(AuthorizationService.bearerToken("Bearer \t abc \t") == "abc")
-        #expect(AuthorizationService.bearerToken("Bearerabc") == nil)
-        #expect(AuthorizationService.bearerToken("Token abc") == nil)
-        #expect(AuthorizationService.bearerToken("Bearer ") == nil)
+        #expect(BearerToken.parse("Bearer abc") == "abc")
+        #expect(BearerToken.parse("BEARER abc") == "abc")
+        #expect(BearerToken.parse("Bearer \t abc \t") == "abc")
+        #expect(BearerToken.parse("Bearerabc") == nil)
+        #expect(BearerToken.parse("Token abc") == nil)
+        #expect(BearerToken.parse("Bearer ") == nil)
     }
 }
