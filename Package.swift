@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "ProtoWireTests", dependencies: ["ProtoWire", "EnvoyProto"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "GRPCTests", dependencies: ["GRPC", "HTTP2"]),
-        .testTarget(name: "AdminHTTPTests", dependencies: ["AdminHTTP"]),
+        .testTarget(name: "AdminHTTPTests", dependencies: ["AdminHTTP", "HTTP2", "Logging"]),
         .testTarget(name: "MCPGatewayTests", dependencies: ["MCPGateway", "JSONWire"]),
         .testTarget(name: "JSONWireTests", dependencies: ["JSONWire", "Logging"]),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTP2"]),

@@ -20,6 +20,8 @@ final class AdminConnection: ServerConnection {
     private var writeInterest = false
     /// Set while a streaming response owns the connection: further requests wait.
     private var activeStream: AdminEventStream?
+    /// Set while a deferred response is being made elsewhere: further requests wait.
+    private var awaitingResponse = false
     /// A connection must complete a request within this long of opening or of its previous
     /// request (slow or stalled peers, idle keep-alives); a streaming response is exempt.
     private let requestTimeout: Double
@@ -61,8 +63,12 @@ final class AdminConnection: ServerConnection {
             return
         }
         parser.append(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
+        serveParsedRequests()
+    }
+
+    private func serveParsedRequests() {
         do {
-            while !closeAfterWrite, activeStream == nil, let request = try parser.next() {
+            while !closeAfterWrite, activeStream == nil, !awaitingResponse, let request = try parser.next() {
                 lastRequest = MonotonicClock.now()
                 let keepAlive = request.header("connection")?.lowercased() != "close"
                 switch handler(request) {
@@ -78,6 +84,11 @@ final class AdminConnection: ServerConnection {
                     let stream = AdminEventStream(loop: loop, connection: self)
                     activeStream = stream
                     start(stream)
+                case .deferred(let make):
+                    awaitingResponse = true
+                    let headOnly = request.method == "HEAD"
+                    let waiter = DeferredResponseWaiter(loop: loop, connection: self)
+                    make { response in waiter.ready(response, keepAlive: keepAlive, headOnly: headOnly) }
                 }
             }
         } catch {
@@ -87,6 +98,17 @@ final class AdminConnection: ServerConnection {
             closeAfterWrite = true
         }
         flush()
+    }
+
+    fileprivate func deferredResponseReady(_ response: AdminResponse, keepAlive: Bool, headOnly: Bool) {
+        guard !closed, awaitingResponse else { return }
+        awaitingResponse = false
+        lastRequest = MonotonicClock.now()
+        var response = response
+        if headOnly { response.body = [] }
+        if !keepAlive { closeAfterWrite = true }
+        append(response, keepAlive: keepAlive, headOnly: headOnly)
+        serveParsedRequests()  // requests pipelined behind it, then flush
     }
 
     func writable() { flush() }
@@ -176,5 +198,21 @@ public enum AdminServer {
         TCPServer(address: address, group: group, logger: logger, maxConnections: maxConnections) { fd, loop, onClose in
             AdminConnection(fd: fd, loop: loop, handler: handler, logger: logger, requestTimeout: requestTimeout, onClose: { onClose($0) })
         }
+    }
+}
+
+/// Carries a deferred response back to its connection's loop (from any thread); the connection is
+/// touched only there, and only if it is still open.
+private final class DeferredResponseWaiter: @unchecked Sendable {
+    let loop: EventLoop
+    weak var connection: AdminConnection?
+
+    init(loop: EventLoop, connection: AdminConnection) {
+        self.loop = loop
+        self.connection = connection
+    }
+
+    func ready(_ response: AdminResponse, keepAlive: Bool, headOnly: Bool) {
+        loop.execute { [self] in connection?.deferredResponseReady(response, keepAlive: keepAlive, headOnly: headOnly) }
     }
 }

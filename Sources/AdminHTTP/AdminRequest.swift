@@ -38,11 +38,16 @@ public struct AdminResponse: Sendable {
     }
 }
 
-/// What a handler answers: a whole response, or the head of a long-lived stream (SSE) whose
-/// events are pushed later through an `AdminEventStream`.
+/// What a handler answers: a whole response, the head of a long-lived stream (SSE) whose events
+/// are pushed later through an `AdminEventStream`, or a whole response made elsewhere.
 public enum AdminResult: Sendable {
     case response(AdminResponse)
     case stream(status: Int, headers: [(String, String)], start: @Sendable (AdminEventStream) -> Void)
+    /// For responses that take real work to make (a metrics scrape renders every series): `make`
+    /// is called on the loop, hands the work to another thread and calls `respond` from there,
+    /// once; the connection writes it on its loop. Meanwhile the loop serves everyone else, and
+    /// further requests on this connection wait (HTTP/1.1 answers in order).
+    case deferred(_ make: @Sendable (_ respond: @escaping @Sendable (AdminResponse) -> Void) -> Void)
 }
 
 /// Answers admin requests; called on a loop thread, so it must be quick (no blocking I/O).
