@@ -312,6 +312,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
     names_ports = [(server_name(i), backend.ports[i]) for i in range(n_servers)]
     p = Path_({"direct": "backend directly", "alone": "Envoy alone", "gateway": "Envoy + gateway",
                "gateway_before": f"Envoy + gateway, before ({os.environ.get('MCP_BENCH_BEFORE_LABEL', 'MCP_GATEWAY_BIN_BEFORE')})",
+               "gateway_variant": f"Envoy + gateway, {os.environ.get('MCP_BENCH_VARIANT_LABEL', 'variant Envoy config')}",
                "native": "Envoy + native mcp_router", **{k: v[0] for k, v in AUTH_PATHS.items()}}[key], key)
     if key == "direct":
         p.port = backend.ports[0]
@@ -322,7 +323,7 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
                                   {8080: listen, 9901: admin, 9101: backend.ports[0]})
         p.procs["envoy"] = stack.enter_context(_stopping(Envoy(tmp, cfg, listen, admin, name="envoy-alone",
                                                                concurrency=args.envoy_concurrency)))
-    elif key in ("gateway", "gateway_before") or key in AUTH_PATHS:
+    elif key in ("gateway", "gateway_before", "gateway_variant") or key in AUTH_PATHS:
         grpc, gw_admin = free_port(), free_port()
         # gateway_before: the same path with an earlier build (MCP_GATEWAY_BIN_BEFORE), for before/after
         # comparisons side by side in one run.
@@ -338,6 +339,9 @@ def start_path(key, stack: ExitStack, tmp: Path, backend: Backend, n_servers: in
             envoy_src = ROOT / "envoy" / "envoy.yaml"
         if os.environ.get("MCP_BENCH_GATEWAY_ENVOY") and key == "gateway":
             envoy_src = Path(os.environ["MCP_BENCH_GATEWAY_ENVOY"])
+        if key == "gateway_variant":
+            # The same binary with another Envoy config (MCP_BENCH_VARIANT_ENVOY), side by side with "gateway".
+            envoy_src = Path(os.environ["MCP_BENCH_VARIANT_ENVOY"])
         gcfg = gateway_config(tmp, [pp for _, pp in names_ports], server_name, auth_cfg)
         gw = Proc("gateway", [str(binary), "--config", str(gcfg), "--grpc-listen", f"127.0.0.1:{grpc}",
                               "--admin-listen", f"127.0.0.1:{gw_admin}", "--threads", str(args.gateway_threads)], tmp)
@@ -562,7 +566,9 @@ def response_size(p: Path_, session):
 def run_mcp(args, tmp: Path, log):
     """Returns {"workloads": {workload: {path name: result}}, "scale": {...}, "notes": [...]}."""
     wanted = set(args.paths.split(","))
-    keys = [k for k in ("direct", "alone", "gateway", "gateway_before", "native") if k in wanted]
+    keys = [k for k in ("direct", "alone", "gateway", "gateway_before", "gateway_variant", "native") if k in wanted]
+    if "gateway_variant" in keys and not os.environ.get("MCP_BENCH_VARIANT_ENVOY"):
+        raise SystemExit("--paths gateway_variant needs MCP_BENCH_VARIANT_ENVOY (an Envoy config for the gateway path)")
     if "gateway_before" in keys and not os.environ.get("MCP_GATEWAY_BIN_BEFORE"):
         raise SystemExit("--paths gateway_before needs MCP_GATEWAY_BIN_BEFORE (the earlier gateway binary)")
     for auth_key in [k for k in args.gateway_auth.split(",") if k and k != "none"]:
