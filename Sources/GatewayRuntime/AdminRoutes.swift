@@ -71,6 +71,8 @@ struct MCPStreamEndpoint: Sendable {
     let serverStreams: ServerStreams?
     let backendSessions: @Sendable (ClientSession) -> [(server: String, session: String)]
     let catalog: @Sendable () -> CatalogSnapshot
+    /// This gateway's version, as it introduces itself to MCP servers.
+    let version: String
     /// Open streams per session and per identity (`limits.maxStreamsPerSession`/`…PerIdentity`).
     let quota = StreamQuota()
     /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
@@ -85,7 +87,10 @@ struct MCPStreamEndpoint: Sendable {
         return config.virtualServer(at: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) != nil
     }
 
-    static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
+    /// The gateway's `clientInfo` object (raw JSON) when it listens to servers itself.
+    static func clientInfo(version: String) -> String {
+        "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(version))}"
+    }
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
                              ("x-accel-buffering", "no")]
@@ -149,9 +154,9 @@ struct MCPStreamEndpoint: Sendable {
             let speaksModern = catalog()
             for (server, uris) in filter.resources {
                 let h = speaksModern.speaks(.modern, server: server)
-                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo, send: { stream.send($0) })
+                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo(version: version), send: { stream.send($0) })
                     : serverStreams.listenOnHandshakeSession(filter, server: server, uris: uris, clientInit: listenerFacts,
-                                                             version: GatewayVersion.current, send: { stream.send($0) })
+                                                             version: version, send: { stream.send($0) })
                 if let h { handles.append(h) }
             }
             let all = handles

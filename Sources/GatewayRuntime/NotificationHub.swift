@@ -16,6 +16,9 @@ final class NotificationHub: Sendable {
         let kinds: Set<String>
     }
 
+    /// How often every stream gets a keep-alive comment (proxies close idle streams).
+    static let keepAliveSeconds = 15.0
+
     private let subscribers = Mutex<[ObjectIdentifier: Subscriber]>([:])
     private let logger = Logger(component: "notifications")
 
