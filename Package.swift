@@ -24,7 +24,8 @@ let package = Package(
         .target(name: "JSONWire"),
 
         // Transport: event loops, HTTP/2 over libnghttp2, gRPC framing and dispatch, admin HTTP/1.1.
-        .target(name: "Logging"),
+        // Log lines are JSON: written with JSONWire's writer (its only dependency; JSONWire has none).
+        .target(name: "Logging", dependencies: ["JSONWire"]),
         .systemLibrary(name: "CLinux"),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "CLinux", "Logging"]),
         .target(name: "GRPC", dependencies: ["HTTP2", "Logging"]),
