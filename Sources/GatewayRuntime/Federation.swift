@@ -170,7 +170,7 @@ final class Federation: @unchecked Sendable {
     /// `POST /pins/approve` `{"server": …, "tool": …?}`: pins what the server lists now (one tool,
     /// or all), writes the pin file (a temporary file renamed over it), and serves the new pins.
     func approvePins(_ body: [UInt8]) -> (status: Int, body: String) {
-        func refused(_ status: Int, _ why: String) -> (Int, String) { (status, "{\"error\":" + JSONText.string(why) + "}") }
+        func refused(_ status: Int, _ why: String) -> (Int, String) { (status, Self.json("error", why)) }
         return reloadLock.withLock { _ -> (Int, String) in
             guard let pinning = config.pinning else { return refused(404, "no pinning section in the config") }
             guard let request = try? JSONValue(parsing: body), let name = request["server"]?.stringValue,
@@ -190,8 +190,21 @@ final class Federation: @unchecked Sendable {
             store.replacePins(pins)
             let approved = tool.map { [$0] } ?? definitions.keys.sorted()
             logger.info("tool definitions approved", [("server", name), ("tools", approved.joined(separator: ","))])
-            return (200, "{\"approved\":[" + approved.map(JSONText.string).joined(separator: ",") + "]}")
+            return (200, Self.json("approved", approved))
         }
+    }
+
+    /// `{"<key>": value}` for the pin endpoints' answers.
+    static func json(_ key: String, _ value: String) -> String {
+        var w = JSONWriter()
+        w.beginObject(); w.key(key); w.string(value); w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func json(_ key: String, _ values: [String]) -> String {
+        var w = JSONWriter()
+        w.beginObject(); w.key(key); w.strings(values); w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// `GET /servers` on the admin port.

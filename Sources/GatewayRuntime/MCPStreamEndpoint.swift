@@ -36,7 +36,12 @@ struct MCPStreamEndpoint: Sendable {
 
     /// The gateway's `clientInfo` object (raw JSON) when it listens to servers itself.
     static func clientInfo(version: String) -> String {
-        "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(version))}"
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("name"); w.string("mcp-gateway")
+        w.key("version"); w.string(version)
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
