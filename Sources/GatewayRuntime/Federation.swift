@@ -11,11 +11,11 @@ import Upstreams
 /// The federation's moving parts: the catalog, one monitor per server, and the processor
 /// context. Owns live reconfiguration: a new config is validated whole, then swapped in
 /// (router, catalog, monitors) while requests keep flowing; a bad one changes nothing.
-final class Federation: @unchecked Sendable {
+package final class Federation: @unchecked Sendable {
     let configPath: String
     let loader: GatewayConfigLoader
-    let store: CatalogStore
-    let context: MCPProcessorContext
+    package let store: CatalogStore
+    package let context: MCPProcessorContext
     let hub: NotificationHub
     let relay: CallRelay
     let bridge: CallBridge
@@ -41,7 +41,7 @@ final class Federation: @unchecked Sendable {
     private let reloadLock = Mutex<Void>(())
     private let logger = Logger(component: "config")
 
-    init(configPath: String, metrics: GatewayMetrics, version: String) throws {
+    package init(configPath: String, metrics: GatewayMetrics, version: String) throws {
         self.configPath = configPath
         self.metrics = metrics
         self.version = version
@@ -149,7 +149,7 @@ final class Federation: @unchecked Sendable {
         logger.info("federating MCP servers", [("servers", config.servers.map(\.name).joined(separator: ",")), ("config", configPath)])
     }
 
-    var config: GatewayConfig { context.router.config }
+    package var config: GatewayConfig { context.router.config }
 
     /// Every configured server has been tried at least once (up or down): the catalog is warm.
     var isWarm: Bool {
@@ -235,7 +235,7 @@ final class Federation: @unchecked Sendable {
         }
     }
 
-    func stop() {
+    package func stop() {
         monitors.withLock { for m in $0.values { m.stop() } }
         hub.closeAll()
         sharedState?.stop()
@@ -244,7 +244,7 @@ final class Federation: @unchecked Sendable {
 
     /// Re-reads the config file. Returns false (and keeps the old config) if it is invalid.
     @discardableResult
-    func reload(reason: String) -> Bool {
+    package func reload(reason: String) -> Bool {
         reloadLock.withLock { _ in
             let new: GatewayConfig
             var newAudit: AuditTrail?

@@ -17,13 +17,13 @@ package struct ProtectedResourceMetadata: Sendable {
         self.resource = resource
     }
 
-    func response() -> AdminResponse {
+    package func response() -> AdminResponse {
         AdminResponse(status: 200, contentType: "application/json", bytes: document())
     }
 
     /// `resource`, `authorization_servers`, `bearer_methods_supported` (header only: tokens in a
     /// query or form body are not read), and `scopes_supported` when scopes are configured.
-    func document() -> [UInt8] {
+    package func document() -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.key("resource"); w.string(resource)
