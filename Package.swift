@@ -72,6 +72,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "UpstreamsTests", dependencies: ["Upstreams", "JSONWire", "MCPGateway"]),
         .testTarget(name: "GatewayRuntimeTests", dependencies: ["GatewayRuntime", "EnvoyServices", "JSONWire", "MCPGateway"]),
     ],
     swiftLanguageModes: [.v6]
