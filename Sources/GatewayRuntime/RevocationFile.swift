@@ -15,8 +15,8 @@ import Synchronization
 /// request path (an fsync per DELETE would stall an event loop per request): a power loss can
 /// forget the last second's revocations. At start the file is read, expired and malformed lines
 /// (a torn last line) are dropped, and the rest is rewritten (temporary file, fsync, rename).
-final class RevocationFile: RevocationJournal, @unchecked Sendable {
-    static let header = "# mcp-gateway session revocations v1: <nonce hex> <expiry unix seconds>\n"
+package final class RevocationFile: RevocationJournal, @unchecked Sendable {
+    package static let header = "# mcp-gateway session revocations v1: <nonce hex> <expiry unix seconds>\n"
 
     let path: String
     private let fd: Int32
@@ -24,7 +24,7 @@ final class RevocationFile: RevocationJournal, @unchecked Sendable {
     private let timer: DispatchSourceTimer
 
     /// Loads and compacts the file (creating it when absent), then opens it for appending.
-    static func open(path: String, now: Double) throws(ConfigError) -> (file: RevocationFile, loaded: [(nonce: [UInt8], expiry: Double)]) {
+    package static func open(path: String, now: Double) throws(ConfigError) -> (file: RevocationFile, loaded: [(nonce: [UInt8], expiry: Double)]) {
         var loaded: [(nonce: [UInt8], expiry: Double)] = []
         if let bytes = readAll(path) {
             for line in bytes.split(separator: UInt8(ascii: "\n")) {
@@ -56,7 +56,7 @@ final class RevocationFile: RevocationJournal, @unchecked Sendable {
 
     /// Called under `SessionRevocations`' lock, so appends never interleave. A failed or short
     /// write is cut back off, so the file never keeps half a line.
-    func record(nonce: [UInt8], expiry: Double) throws(RevocationError) {
+    package func record(nonce: [UInt8], expiry: Double) throws(RevocationError) {
         var st = stat()
         let before = fstat(fd, &st) == 0 ? st.st_size : -1
         guard Self.writeAll(fd, Array(Self.line(nonce: nonce, expiry: expiry).utf8)) else {
@@ -68,16 +68,16 @@ final class RevocationFile: RevocationJournal, @unchecked Sendable {
     }
 
     /// Flushes what is pending (at shutdown).
-    func sync() {
+    package func sync() {
         if dirty.exchange(false, ordering: .acquiringAndReleasing) { _ = fdatasync(fd) }
     }
 
-    static func line(nonce: [UInt8], expiry: Double) -> String {
+    package static func line(nonce: [UInt8], expiry: Double) -> String {
         let hex = nonce.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
         return "\(hex) \(Int(min(expiry, 1e15).rounded(.up)))\n"
     }
 
-    static func parse(_ line: ArraySlice<UInt8>) -> (nonce: [UInt8], expiry: Double)? {
+    package static func parse(_ line: ArraySlice<UInt8>) -> (nonce: [UInt8], expiry: Double)? {
         let parts = line.split(separator: UInt8(ascii: " "))
         guard parts.count == 2, parts[0].count >= 2, parts[0].count % 2 == 0,
               let expiry = Int(String(decoding: parts[1], as: UTF8.self)) else { return nil }

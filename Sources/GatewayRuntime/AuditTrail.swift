@@ -6,11 +6,11 @@ import MCPGateway
 
 /// One JSON line per tool call: who, what, where, how it went. Never a token, never argument
 /// values; the session appears only as a non-reversible reference.
-struct AuditTrail: Sendable {
+package struct AuditTrail: Sendable {
     let sink: LogSink?
     let includeArgumentNames: Bool
 
-    init(config: AuditConfig) throws {
+    package init(config: AuditConfig) throws {
         includeArgumentNames = config.includeArgumentNames
         switch config.destination {
         case "off": sink = nil
@@ -35,9 +35,9 @@ struct AuditTrail: Sendable {
         line.add("server", server)
         line.add("tool", tool)
         line.add("outcome", outcome)
-        line.addRaw("status", String(status))
+        line.add("status", status)
         line.addRaw("duration_ms", String(format3(seconds * 1000)))
-        if includeArgumentNames { line.addRaw("argument_names", "[" + argumentNames.map(JSONText.string).joined(separator: ",") + "]") }
+        if includeArgumentNames { line.add("argument_names", strings: argumentNames) }
         sink.write(line.finish())
     }
 

@@ -5,7 +5,7 @@ import Synchronization
 import TokenAuth
 
 /// Rate limits, metrics and the audit trail, behind the processor's observer hooks.
-struct Governance: MCPRequestObserver, AuthObserver {
+package struct Governance: MCPRequestObserver, AuthObserver {
     /// What a reload may change: the audit trail (destination, argument names) and the session
     /// lifetime the session gauge counts with.
     struct Settings: Sendable {
@@ -27,7 +27,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
     /// Slots for every (result, reason) pair ext_authz can report, resolved once.
     let authSlots: [String: Int]
 
-    init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
+    package init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
         self.metrics = metrics
         self.settings = LiveSettings(Settings(audit: audit, sessionTTL: sessionTTL))
         var slots: [String: Int] = [:]
@@ -38,7 +38,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
         authSlots = slots
     }
 
-    func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {
+    package func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {
         metrics.extProcStreams.add(slot: 0)
         metrics.countRequest(method: reply.rpcMethod ?? "other", ok: reply.status < 400 && reply.refusal == nil)
         if let s = reply.newSession { metrics.sessionOpened(s, ttl: sessionTTL) }
@@ -49,7 +49,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
         }
     }
 
-    func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
+    package func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
         metrics.countRequest(method: record.rpcMethod, ok: outcome == "ok")
         guard record.rpcMethod == "tools/call" else { return }
         metrics.countToolCall(slot: record.metricsSlot, outcome: outcome, seconds: seconds)
@@ -57,11 +57,11 @@ struct Governance: MCPRequestObserver, AuthObserver {
                      outcome: outcome, status: status, seconds: seconds, argumentNames: record.argumentNames)
     }
 
-    func forwarding(_ plan: ForwardPlan) {
+    package func forwarding(_ plan: ForwardPlan) {
         metrics.extProcStreams.add(slot: 1)
     }
 
-    func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
+    package func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
         metrics.rateLimited.add(slot: metrics.rateLimited.slot([plan.server.name]))
         metrics.countToolCall(slot: plan.metricsSlot, outcome: "rate_limited", seconds: nil)
         metrics.countRequest(method: plan.rpcMethod, ok: false)
@@ -69,7 +69,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
                      outcome: "rate_limited", status: 429, seconds: 0)
     }
 
-    func decided(result: String, reason: String) {
+    package func decided(result: String, reason: String) {
         metrics.extAuthzChecks.add()
         metrics.authDecisions.add(slot: authSlots["\(result)/\(reason)"] ?? authSlots["\(result)/other"] ?? -1)
     }

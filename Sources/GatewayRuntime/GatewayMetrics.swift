@@ -5,10 +5,10 @@ import Synchronization
 import Upstreams
 
 /// The metric families users scrape from `:9090/metrics`, with names and labels kept stable.
-final class GatewayMetrics: Sendable {
-    let registry = MetricsRegistry()
+package final class GatewayMetrics: Sendable {
+    package let registry = MetricsRegistry()
     static let toolOutcomes = ["ok", "error", "timeout", "unavailable", "forbidden", "rate_limited"]
-    static let methods = ["initialize", "notifications", "ping", "server/discover", "tools/list", "tools/call", "prompts/list",
+    package static let methods = ["initialize", "notifications", "ping", "server/discover", "tools/list", "tools/call", "prompts/list",
                           "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete",
                           "subscriptions/listen", "logging/setLevel", "GET", "DELETE", "other"]
     static let requestOutcomes = ["ok", "error"]
@@ -17,8 +17,8 @@ final class GatewayMetrics: Sendable {
     let toolDuration: HistogramFamily
     let requests: MetricFamily
     let sessionsActive: MetricFamily
-    let authDecisions: MetricFamily
-    let rateLimited: MetricFamily
+    package let authDecisions: MetricFamily
+    package let rateLimited: MetricFamily
     let upstreamUp: MetricFamily
     let upstreamStale: MetricFamily
     let pinFindings: MetricFamily
@@ -33,9 +33,9 @@ final class GatewayMetrics: Sendable {
     /// Bounded: past `limits.maxTrackedSessions` sessions are counted, not tracked (see `SessionGauge`).
     let sessions = SessionGauge()
     let sessionsUntracked: MetricFamily
-    let capacity = 8192
+    package let capacity = 8192
 
-    init(version: String) {
+    package init(version: String) {
         toolCalls = registry.register(MetricFamily("mcp_tool_calls_total", help: "Tool calls by server, tool and outcome.",
                                                    labels: ["server", "tool", "outcome"], capacity: capacity * Self.toolOutcomes.count))
         toolDuration = registry.register(HistogramFamily("mcp_tool_call_duration_seconds",
@@ -97,7 +97,7 @@ final class GatewayMetrics: Sendable {
 
     /// The catalog's slot assigner: tool k owns counter slots k*outcomes … and histogram slot k.
     /// Registration happens only here, serialized, so the arithmetic holds.
-    var slotAssigner: MetricsSlotAssigner {
+    package var slotAssigner: MetricsSlotAssigner {
         { [self] server, tool in
             toolKeys.withLock { keys in
                 let key = "\(server)\u{0}\(tool)"
@@ -112,13 +112,13 @@ final class GatewayMetrics: Sendable {
         }
     }
 
-    func countToolCall(slot k: Int, outcome: String, seconds: Double?) {
+    package func countToolCall(slot k: Int, outcome: String, seconds: Double?) {
         guard k >= 0, let o = Self.toolOutcomes.firstIndex(of: outcome) else { return }
         toolCalls.add(slot: k * Self.toolOutcomes.count + o)
         if let seconds { toolDuration.observe(seconds, slot: k) }
     }
 
-    func countRequest(method: String, ok: Bool) {
+    package func countRequest(method: String, ok: Bool) {
         let m = Self.methods.firstIndex(of: method.hasPrefix("notifications/") ? "notifications" : method) ?? Self.methods.count - 1
         requests.add(slot: m * 2 + (ok ? 0 : 1))
     }

@@ -1,0 +1,71 @@
+import AdminHTTP
+import EnvoyServices
+import MCPGateway
+import Observability
+import Upstreams
+import HTTPClient
+import Logging
+import WorkPool
+
+/// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
+struct AdminRoutes: Sendable {
+    /// Scrapes render here, one at a time; a handful may wait (Prometheus scrapes every few seconds).
+    static let renderers = BlockingWorkPool(name: "metrics-render", threads: 1, maxPending: 8)
+
+    let health: HealthStatus
+    let mcp: MCPStreamEndpoint?
+    let protectedResource: ProtectedResourceMetadata?
+    let metrics: MetricsRegistry
+    let ready: @Sendable () -> (Bool, String)
+    /// `GET /servers` (nil without a federation config).
+    let servers: (@Sendable () -> [UInt8])?
+    /// `GET /pins` (drift and unapproved tools) and `POST /pins/approve` (nil without a federation config).
+    let pins: PinEndpoints?
+
+    struct PinEndpoints: Sendable {
+        let report: @Sendable () -> [UInt8]
+        let approve: @Sendable ([UInt8]) -> (status: Int, body: String)
+    }
+
+    func handle(_ request: AdminRequest) -> AdminResult {
+        if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
+            return .response(protectedResource.response())
+        }
+        if let mcp, request.path == mcp.path || request.path == mcp.path + "/" || mcp.servesVirtualServer(at: request.path) {
+            return mcp.handle(request)
+        }
+        if let pins, request.path == "/pins/approve" {
+            guard request.method == "POST" else {
+                return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "POST")]))
+            }
+            let (status, body) = pins.approve(request.body)
+            return .response(AdminResponse(status: status, contentType: "application/json", body: body + "\n"))
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "GET, HEAD")]))
+        }
+        switch request.path {
+        case "/healthz":
+            return .response(AdminResponse(status: 200, body: "ok\n"))
+        case "/readyz":
+            let (ok, why) = ready()
+            return .response(AdminResponse(status: ok ? 200 : 503, body: "\(why)\n"))
+        case "/pins" where pins != nil:
+            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: pins?.report() ?? []))
+        case "/servers" where servers != nil:
+            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: servers?() ?? []))
+        case "/metrics":
+            // Rendered off the event loops, which also carry ext_proc streams: a scrape of a large
+            // catalog takes milliseconds (bench/results/scrape-2026-12-05.md).
+            let metrics = self.metrics
+            return .deferred { respond in
+                let accepted = Self.renderers.submit {
+                    respond(AdminResponse(status: 200, contentType: MetricsRegistry.contentType, body: metrics.render()))
+                }
+                if !accepted { respond(AdminResponse(status: 503, body: "too many scrapes in progress\n", extraHeaders: [("retry-after", "1")])) }
+            }
+        default:
+            return .response(AdminResponse(status: 404, body: "not found\n"))
+        }
+    }
+}
