@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "JSONWire"),
 
         // Transport: event loops, HTTP/2 over libnghttp2, gRPC framing and dispatch, admin HTTP/1.1.
-        .target(name: "Logging"),
+        // Log lines are JSON: written with JSONWire's writer (its only dependency; JSONWire has none).
+        .target(name: "Logging", dependencies: ["JSONWire"]),
         .systemLibrary(name: "CLinux"),
         .target(name: "HTTP2", dependencies: ["CNghttp2", "CLinux", "Logging"]),
         .target(name: "GRPC", dependencies: ["HTTP2", "Logging"]),
@@ -54,8 +55,12 @@ let package = Package(
         // A small RESP2 client (blocking, every call bounded by a timeout) for shared state.
         .target(name: "RedisClient", dependencies: ["HTTPClient"]),
 
-        // The binary.
-        .executableTarget(name: "mcp-gateway", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability", "RedisClient"]),
+        // The runtime: wiring of the servers, the event-stream hub and stream endpoints, governance
+        // (metrics, audit), reload, auth wiring, shared state. Everything the binary runs, testable.
+        .target(name: "GatewayRuntime", dependencies: ["EnvoyServices", "GRPC", "AdminHTTP", "HTTP2", "MCPGateway", "Upstreams", "HTTPClient", "JSONWire", "Logging", "TokenAuth", "Observability", "RedisClient"]),
+
+        // The binary: flags, signals, `main`.
+        .executableTarget(name: "mcp-gateway", dependencies: ["GatewayRuntime", "HTTP2", "Logging"]),
 
         // Benchmarks only: a fast MCP backend (Streamable HTTP, JSON) so the backend is never the bottleneck.
         .executableTarget(name: "mcp-bench-backend", dependencies: ["AdminHTTP", "HTTP2", "Logging"]),

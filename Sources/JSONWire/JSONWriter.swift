@@ -78,6 +78,21 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
+    /// One string as JSON text, escaped exactly as `string(_:)` writes it: for the rare caller
+    /// that must splice a string into text it builds otherwise (e.g. a log field's value).
+    public static func quoted(_ value: String) -> String {
+        var w = JSONWriter(reservingCapacity: value.utf8.count + 2)
+        w.string(value)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// Writes an array of strings.
+    public mutating func strings(_ values: some Sequence<String>) {
+        beginArray()
+        for v in values { string(v) }
+        endArray()
+    }
+
     public mutating func number(_ value: Int) {
         separate()
         appendInteger(value)

@@ -161,7 +161,7 @@ public final class BackendMonitor: @unchecked Sendable {
     /// `server/discover`, every list statelessly. Its entries serve 2026-07-28 clients directly and
     /// handshake-era clients through the bridge (`MCPRouter.bridgeToModern`, `ModernCallBridge`).
     private func discoverModernOnly() throws(BackendError) -> DiscoveredServer {
-        let (_, result) = try client.request(method: "server/discover", paramsJSON: "{" + client.modernMeta + "}", session: nil,
+        let (_, result) = try client.request(method: "server/discover", params: client.modernParams(), session: nil,
                                              protocolVersion: ProtocolEra.latestModern, modern: true)
         let caps = result["capabilities"]
         var found = DiscoveredServer(name: server.name)

@@ -1,5 +1,6 @@
 import Dispatch
 import HTTPClient
+import JSONWire
 import Logging
 import MCPGateway
 import WorkPool
@@ -57,7 +58,14 @@ public struct BackendSessionFactory: Sendable {
         do throws(BackendError) {
             let session = try client.initialize(protocolVersion: request.client.protocolVersion, clientInit: request.client.clientInit)
             if let logLevel = request.logLevel {
-                client.post(Array("{\"jsonrpc\":\"2.0\",\"id\":\"gateway-set-level\",\"method\":\"logging/setLevel\",\"params\":{\"level\":\(JSONText.string(logLevel))}}".utf8),
+                var w = JSONWriter()
+                w.beginObject()
+                w.key("jsonrpc"); w.string("2.0")
+                w.key("id"); w.string("gateway-set-level")
+                w.key("method"); w.string("logging/setLevel")
+                w.key("params"); w.beginObject(); w.key("level"); w.string(logLevel); w.endObject()
+                w.endObject()
+                client.post(w.bytes,
                             session: session.id ?? "", protocolVersion: session.protocolVersion)
             }
             return .success(session.id ?? "")

@@ -1,3 +1,4 @@
+import JSONWire
 import MCPGateway
 import Synchronization
 
@@ -44,7 +45,7 @@ final class BridgedCall: Sendable {
         self.method = method
         self.target = target
         self.ownSession = ownSession
-        backendID = Array("\"mcpgw-bridge-\(key)\"".utf8)
+        backendID = Array(JSONWriter.quoted("mcpgw-bridge-\(key)").utf8)
     }
 
     var backendSession: String { state.withLock { $0.backendSession } }

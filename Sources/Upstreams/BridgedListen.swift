@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import JSONWire
 import MCPGateway
 
 extension ServerStreams {
@@ -39,7 +40,7 @@ extension ServerStreams {
                                          // The stream is the server's now: updates for the subscriptions land on it.
                                          DispatchQueue.global().async {
                                              for uri in uris {
-                                                 _ = try? backend.request(method: "resources/subscribe", paramsJSON: "{\"uri\":\(JSONText.string(uri))}",
+                                                 _ = try? backend.request(method: "resources/subscribe", params: Self.uriParams(uri),
                                                                           session: id, protocolVersion: session.protocolVersion)
                                              }
                                          }

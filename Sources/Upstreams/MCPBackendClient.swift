@@ -44,23 +44,43 @@ public struct MCPBackendClient: Sendable {
     /// client's own `{"capabilities":…,"clientInfo":…}` (a backend session opened for it); empty
     /// means the gateway speaks for itself (discovery), declaring no capabilities.
     public func initialize(protocolVersion: String = ProtocolEra.latestHandshake, clientInit: [UInt8] = []) throws(BackendError) -> Session {
-        var params = "{\"protocolVersion\":\(JSONText.string(protocolVersion)),"
-        if clientInit.count > 2, clientInit.first == UInt8(ascii: "{"), clientInit.last == UInt8(ascii: "}") {
-            let inner = String(decoding: clientInit.dropFirst().dropLast(), as: UTF8.self)
-            params += inner
-            if !inner.contains("\"clientInfo\"") { params += ",\"clientInfo\":" + selfInfo }
-            params += "}"
-        } else {
-            params += "\"capabilities\":{},\"clientInfo\":\(selfInfo)}"
-        }
-        let (head, result) = try request(method: "initialize", paramsJSON: params, session: nil, protocolVersion: nil)
+        let (head, result) = try request(method: "initialize", params: Self.initializeParams(protocolVersion: protocolVersion, clientInit: clientInit,
+                                                                                         writeClientInfo: writeClientInfo),
+                                         session: nil, protocolVersion: nil)
         let sessionID = head.header("mcp-session-id")
         let negotiated = result["protocolVersion"]?.stringValue ?? protocolVersion
         try notify(method: "notifications/initialized", session: sessionID, protocolVersion: negotiated)
         return Session(id: sessionID, protocolVersion: negotiated, result: result)
     }
 
-    private var selfInfo: String { "{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}" }
+    /// `initialize` params: the version, then the client's own members as they came (a backend
+    /// session opened for a client), else no capabilities; the gateway's `clientInfo` if the
+    /// client gave none.
+    static func initializeParams(protocolVersion: String, clientInit: [UInt8], writeClientInfo: (inout JSONWriter) -> Void) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("protocolVersion"); w.string(protocolVersion)
+        var hasClientInfo = false
+        if let scanner = try? JSONScanner(clientInit), let members = scanner.objectMembers(of: scanner.root), !members.isEmpty {
+            for m in members {
+                w.key(m.key); w.raw(scanner.bytes[m.value])
+                if m.key == "clientInfo" { hasClientInfo = true }
+            }
+        } else {
+            w.key("capabilities"); w.beginObject(); w.endObject()
+        }
+        if !hasClientInfo { w.key("clientInfo"); writeClientInfo(&w) }
+        w.endObject()
+        return w.bytes
+    }
+
+    /// The gateway's own `clientInfo` object.
+    func writeClientInfo(_ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("name"); w.string(clientName)
+        w.key("version"); w.string(clientVersion)
+        w.endObject()
+    }
 
     /// Posts one JSON-RPC message the client sent (a notification, or a request whose reply the
     /// gateway does not need) on a backend session. Best effort: errors are returned, not thrown.
@@ -71,9 +91,28 @@ public struct MCPBackendClient: Sendable {
         return response.status
     }
 
-    /// The 2026-07-28 request envelope (`_meta`), as the gateway itself.
-    var modernMeta: String {
-        "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\",\"io.modelcontextprotocol/clientCapabilities\":{},\"io.modelcontextprotocol/clientInfo\":{\"name\":\(JSONText.string(clientName)),\"version\":\(JSONText.string(clientVersion))}}"
+    /// `params` of a 2026-07-28 request from the gateway itself: the envelope (`_meta`: version,
+    /// no capabilities, its clientInfo), then what `members` writes.
+    func modernParams(_ members: (inout JSONWriter) -> Void = { _ in }) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("_meta"); w.beginObject()
+        w.key("io.modelcontextprotocol/protocolVersion"); w.string(ProtocolEra.latestModern)
+        w.key("io.modelcontextprotocol/clientCapabilities"); w.beginObject(); w.endObject()
+        w.key("io.modelcontextprotocol/clientInfo"); writeClientInfo(&w)
+        w.endObject()
+        members(&w)
+        w.endObject()
+        return w.bytes
+    }
+
+    /// `{"cursor": …}`, or `{}` for the first page.
+    static func cursorParams(_ cursor: String?) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        if let cursor { w.key("cursor"); w.string(cursor) }
+        w.endObject()
+        return w.bytes
     }
 
     /// Every page of a list method as a 2026-07-28 client sees it (stateless requests).
@@ -81,8 +120,8 @@ public struct MCPBackendClient: Sendable {
         var items: [JSONValue] = []
         var cursor: String?
         for _ in 0..<1000 {
-            let params = "{" + modernMeta + (cursor.map { ",\"cursor\":\(JSONText.string($0))" } ?? "") + "}"
-            let (_, result) = try request(method: method, paramsJSON: params, session: nil, protocolVersion: ProtocolEra.latestModern,
+            let params = modernParams { w in if let cursor { w.key("cursor"); w.string(cursor) } }
+            let (_, result) = try request(method: method, params: params, session: nil, protocolVersion: ProtocolEra.latestModern,
                                           modern: true)
             items += result[key]?.arrayValue ?? []
             guard let next = result["nextCursor"]?.stringValue, !next.isEmpty else { return items }
@@ -93,8 +132,7 @@ public struct MCPBackendClient: Sendable {
 
     /// True if the server answers `server/discover` for 2026-07-28.
     public func speaksModern() -> Bool {
-        let params = "{" + modernMeta + "}"
-        guard let (_, result) = try? request(method: "server/discover", paramsJSON: params, session: nil,
+        guard let (_, result) = try? request(method: "server/discover", params: modernParams(), session: nil,
                                              protocolVersion: ProtocolEra.latestModern, modern: true) else { return false }
         return result["supportedVersions"]?.arrayValue?.contains(where: { $0.stringValue == ProtocolEra.latestModern }) ?? false
     }
@@ -104,8 +142,7 @@ public struct MCPBackendClient: Sendable {
         var items: [JSONValue] = []
         var cursor: String?
         for _ in 0..<1000 {
-            let params = cursor.map { "{\"cursor\":\(JSONText.string($0))}" } ?? "{}"
-            let (_, result) = try request(method: method, paramsJSON: params, session: session.id, protocolVersion: session.protocolVersion)
+            let (_, result) = try request(method: method, params: Self.cursorParams(cursor), session: session.id, protocolVersion: session.protocolVersion)
             items += result[key]?.arrayValue ?? []
             guard let next = result["nextCursor"]?.stringValue, !next.isEmpty else { return items }
             cursor = next
@@ -131,7 +168,12 @@ public struct MCPBackendClient: Sendable {
     }
 
     func notify(method: String, session: String?, protocolVersion: String) throws(BackendError) {
-        let body = Array("{\"jsonrpc\":\"2.0\",\"method\":\(JSONText.string(method))}".utf8)
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("jsonrpc"); w.string("2.0")
+        w.key("method"); w.string(method)
+        w.endObject()
+        let body = w.bytes
         let response = try send(body: body, headers: baseHeaders(session: session, protocolVersion: protocolVersion))
         guard (200..<300).contains(response.status) else {
             throw BackendError(server: server.name, "\(method) answered HTTP \(response.status)")
@@ -139,9 +181,9 @@ public struct MCPBackendClient: Sendable {
     }
 
     /// One request/response exchange; handles JSON and SSE replies.
-    public func request(method: String, paramsJSON: String, session: String?, protocolVersion: String?,
+    public func request(method: String, params: [UInt8], session: String?, protocolVersion: String?,
                         modern: Bool = false) throws(BackendError) -> (HTTPResponseHead, JSONValue) {
-        let body = Array("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\(JSONText.string(method)),\"params\":\(paramsJSON)}".utf8)
+        let body = Self.requestBody(method: method, params: params)
         // Lists and discovery change nothing on the server: safe to retry on a stale pooled connection.
         let idempotent = method.hasSuffix("/list") || method == "server/discover" || method == "ping"
         let response = try send(body: body, headers: baseHeaders(session: session, protocolVersion: protocolVersion,
@@ -160,6 +202,18 @@ public struct MCPBackendClient: Sendable {
             throw BackendError(server: server.name, "\(method) reply has no result")
         }
         return (response.head, result)
+    }
+
+    /// `{"jsonrpc":"2.0","id":1,"method":…,"params":…}` (`params` spliced as given).
+    static func requestBody(method: String, params: [UInt8]) -> [UInt8] {
+        var w = JSONWriter(reservingCapacity: params.count + 64)
+        w.beginObject()
+        w.key("jsonrpc"); w.string("2.0")
+        w.key("id"); w.number(1)
+        w.key("method"); w.string(method)
+        w.key("params"); w.raw(params)
+        w.endObject()
+        return w.bytes
     }
 
     func send(body: [UInt8], headers: [(String, String)], idempotent: Bool = false) throws(BackendError) -> HTTPResponse {
@@ -189,7 +243,7 @@ public struct MCPBackendClient: Sendable {
         guard !response.body.isEmpty else { return nil }
         do { return try JSONValue(parsing: response.body) } catch {
             let preview = String(decoding: response.body.prefix(60), as: UTF8.self)
-            throw BackendError(server: server, "reply is not JSON (HTTP \(response.status), content-type \"\(type)\", starts \(JSONText.string(preview))): \(error)")
+            throw BackendError(server: server, "reply is not JSON (HTTP \(response.status), content-type \"\(type)\", starts \(JSONWriter.quoted(preview))): \(error)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP2
 import HTTPClient
+import JSONWire
 import MCPGateway
 import Synchronization
 
@@ -144,12 +145,14 @@ final class ModernCallBridge: Sendable {
                                                "the client did not answer its input request within \(Int(self.setup.timeout)) s"))
             }
             for q in questions {
-                var out = Array(#"{"jsonrpc":"2.0","id":"#.utf8)
-                out += InputAnswer.requestID(server: setup.server.name, exchange: id, key: q.key).sealed(for: setup.client, signer: setup.signer)
-                out += Array(#","method":"#.utf8)
-                JSONText.appendString(q.method, to: &out)
-                out += Array(#","params":"#.utf8) + q.params + [UInt8(ascii: "}")]
-                setup.send(ServerEventDecoder.event(out))
+                var w = JSONWriter(reservingCapacity: q.params.count + 128)
+                w.beginObject()
+                w.key("jsonrpc"); w.string("2.0")
+                w.key("id"); w.raw(InputAnswer.requestID(server: setup.server.name, exchange: id, key: q.key).sealed(for: setup.client, signer: setup.signer))
+                w.key("method"); w.string(q.method)
+                w.key("params"); w.raw(q.params)
+                w.endObject()
+                setup.send(ServerEventDecoder.event(w.bytes))
             }
         }
     }

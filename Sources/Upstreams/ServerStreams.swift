@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import JSONWire
 import MCPGateway
 import Synchronization
 
@@ -135,11 +136,7 @@ public final class ServerStreams: Sendable {
         let wanted = Set(uris)
         let thread = Thread { [self] in
             defer { open.wrappingSubtract(1, ordering: .relaxed) }
-            var body = Array(#"{"jsonrpc":"2.0","id":"gateway-listen","method":"subscriptions/listen","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":"#.utf8)
-            body += Array(clientInfo.utf8)
-            body += Array(#"},"notifications":{"resourceSubscriptions":["#.utf8)
-            body += Array(uris.map(JSONText.string).joined(separator: ",").utf8)
-            body += Array("]}}}".utf8)
+            let body = Self.listenBody(uris: uris, clientInfo: clientInfo)
             var headers: [(String, String)] = [("accept", "application/json, text/event-stream"), ("content-type", "application/json"),
                                                ("mcp-protocol-version", ProtocolEra.latestModern), ("mcp-method", "subscriptions/listen")]
             if let c = server.credential { headers.append((c.header, c.value)) }
@@ -168,5 +165,36 @@ public final class ServerStreams: Sendable {
     static func pauseBeforeReopening(failures: Int, handle: HTTPStreamHandle) {
         let until = Date().addingTimeInterval(min(30.0, 0.5 * Double(1 << min(failures, 6))))
         while !handle.isCancelled && Date() < until { Thread.sleep(forTimeInterval: 0.1) }
+    }
+}
+
+extension ServerStreams {
+    /// The gateway's own `subscriptions/listen` to a 2026-07-28 server for resource updates:
+    /// the envelope with `clientInfo` (a JSON object, spliced), and the URIs.
+    static func listenBody(uris: [String], clientInfo: String) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("jsonrpc"); w.string("2.0")
+        w.key("id"); w.string("gateway-listen")
+        w.key("method"); w.string("subscriptions/listen")
+        w.key("params"); w.beginObject()
+        w.key("_meta"); w.beginObject()
+        w.key("io.modelcontextprotocol/protocolVersion"); w.string(ProtocolEra.latestModern)
+        w.key("io.modelcontextprotocol/clientCapabilities"); w.beginObject(); w.endObject()
+        w.key("io.modelcontextprotocol/clientInfo"); w.raw(clientInfo)
+        w.endObject()
+        w.key("notifications"); w.beginObject()
+        w.key("resourceSubscriptions"); w.strings(uris)
+        w.endObject()
+        w.endObject()
+        w.endObject()
+        return w.bytes
+    }
+
+    /// `{"uri": …}` (`resources/subscribe`).
+    static func uriParams(_ uri: String) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject(); w.key("uri"); w.string(uri); w.endObject()
+        return w.bytes
     }
 }

@@ -47,7 +47,13 @@ public struct TaskLister: Sendable {
                                                                                             result: .null)) else { return }
                     let sealed: [[UInt8]] = items.compactMap { item in
                         // Each task as a one-task list result, so the rewriter seals its id.
-                        let wrapped = Array("{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"tasks\":[".utf8) + item.serializedBytes() + Array("]}}".utf8)
+                        var w = JSONWriter()
+                        w.beginObject()
+                        w.key("jsonrpc"); w.string("2.0")
+                        w.key("id"); w.number(0)
+                        w.key("result"); w.beginObject(); w.key("tasks"); w.beginArray(); w.raw(item.serializedBytes()); w.endArray(); w.endObject()
+                        w.endObject()
+                        let wrapped = w.bytes
                         guard let out = rewriter.rewrite(wrapped), let value = try? JSONValue(parsing: out),
                               let task = value["result"]?["tasks"]?.arrayValue?.first else { return nil }
                         return task.serializedBytes()

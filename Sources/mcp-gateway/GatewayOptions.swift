@@ -1,3 +1,4 @@
+import GatewayRuntime
 import HTTP2
 import Logging
 
@@ -106,5 +107,13 @@ struct GatewayOptions {
             i += 1
         }
         return o
+    }
+
+    /// What the runtime is started with.
+    func settings(version: String) -> GatewaySettings {
+        GatewaySettings(grpcListen: grpcListen, adminListen: adminListen, maxConnections: maxConnections,
+                        requestTimeoutSeconds: requestTimeoutSeconds, threads: threads, drainSeconds: drainSeconds,
+                        maxMessageBytes: maxMessageBytes, enableTestServices: enableTestServices, configPath: configPath,
+                        version: version)
     }
 }

@@ -1,11 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
-import AdminHTTP
-import EnvoyServices
-import GRPC
-import HTTP2
+import GatewayRuntime
 import Logging
 
 // Before any thread exists: TERM/INT/HUP are then only ever received by `sigwait`.
@@ -35,12 +31,18 @@ if let raised = FileDescriptorLimit.raiseToHard() {
     Logger(component: "main").info("raised the open-file limit", [("from", String(raised.before)), ("to", String(raised.after))])
 }
 
-let gateway = Gateway(options: options)
+let gateway = Gateway(settings: options.settings(version: GatewayVersion.current))
 do {
     try gateway.start()
 } catch {
     Logger(component: "main").error("could not start", [("error", "\(error)")])
     exit(1)
 }
-let exitCode = gateway.waitForShutdownSignal()
-exit(exitCode)
+ProcessSignals.onReload { gateway.reload(reason: "SIGHUP") }
+
+// Blocks until SIGTERM or SIGINT, then drains: GOAWAY to every gRPC peer, open streams get up
+// to `--drain-seconds` to finish, and the process exits 0.
+let received = ProcessSignals.waitForTermination()
+Logger(component: "gateway").info("received \(received == SIGTERM ? "SIGTERM" : "SIGINT")")
+gateway.shutdown()
+exit(0)

@@ -2,15 +2,23 @@ import JSONWire
 import Logging
 import Testing
 
-/// Log and audit lines escape strings themselves (with a bulk-copy fast path): whatever goes in
-/// must come out of a JSON parser unchanged.
+/// Log and audit lines escape through `JSONWriter`: whatever goes in, key or value, must come
+/// out of a JSON parser unchanged, one line per record.
 @Suite struct LogLineEscapingTests {
     @Test(arguments: ["", "plain", "calculus_differentiate", "quote \" and \\ backslash", "line\nbreak\r\ttab",
                       "\u{01}\u{1f} control", "é ü 日本 🎉", String(repeating: "long ", count: 5_000)])
     func roundTrips(_ value: String) throws {
-        let encoded = JSONString.encode(value)
-        let parsed = try JSONValue(parsing: Array(encoded.utf8))
-        #expect(parsed.stringValue == value)
+        var line = JSONLine()
+        line.add("v", value)
+        line.add(value, 7)
+        line.add("names", strings: [value, "x"])
+        let bytes = line.finish()
+        #expect(bytes.last == UInt8(ascii: "\n"))
+        #expect(!bytes.dropLast().contains(UInt8(ascii: "\n")))
+        let parsed = try JSONValue(parsing: Array(bytes.dropLast()))
+        #expect(parsed["v"]?.stringValue == value)
+        #expect(parsed[value]?.numberText == "7")
+        #expect(parsed["names"]?.arrayValue?.map(\.stringValue) == [value, "x"])
     }
 }
 

@@ -23,6 +23,11 @@ final class Federation: @unchecked Sendable {
     /// Handshake-era sessions' subscriptions to 2026-07-28-only servers' resources, delivered on their GET streams.
     let subscriptionListens: BridgedSubscriptionListens
     let metrics: GatewayMetrics
+    /// Bearer-token checking (`auth`), built once; nil without an `auth` section. A change to
+    /// `auth` needs a restart.
+    let auth: AuthSetup?
+    /// This gateway's version, as it introduces itself to MCP servers.
+    let version: String
     private let http: HTTPClient
     private let signerSecret: [UInt8]?
     /// The key stays for the process's life; a reload may change the session lifetime.
@@ -36,9 +41,10 @@ final class Federation: @unchecked Sendable {
     private let reloadLock = Mutex<Void>(())
     private let logger = Logger(component: "config")
 
-    init(configPath: String, metrics: GatewayMetrics) throws {
+    init(configPath: String, metrics: GatewayMetrics, version: String) throws {
         self.configPath = configPath
         self.metrics = metrics
+        self.version = version
         loader = GatewayConfigLoader(readFile: FileSystem.read, environment: { name in getenv(name).map { String(cString: $0) } })
         let config = try loader.load(path: configPath)
         signerSecret = config.session.secret
@@ -70,13 +76,13 @@ final class Federation: @unchecked Sendable {
         metrics.sessions.capacity = config.limits.maxTrackedSessions
         store = CatalogStore(config: config, slots: metrics.slotAssigner)
         http = HTTPClient()
-        let sessions = BackendSessionFactory(store: store, http: http, version: GatewayVersion.current, shared: sharedState,
+        let sessions = BackendSessionFactory(store: store, http: http, version: version, shared: sharedState,
                                              onShared: { [sharedState] in sharedState?.count($0) })
         let streams = ServerStreams(http: http, store: store)
         serverStreams = streams
         let subscriptions = BridgedSubscriptions()
         subscriptionListens = BridgedSubscriptionListens(streams: streams, subscriptions: subscriptions,
-                                                         clientInfo: MCPStreamEndpoint.clientInfo)
+                                                         clientInfo: MCPStreamEndpoint.clientInfo(version: version))
         let table = BackendSessionTable(sessionTTL: config.session.ttlSeconds, clock: { WallClock.unixSeconds() },
                                         sharing: sharedState == nil ? nil : sessions) { request, completion in
             sessions.create(request) { result in
@@ -89,13 +95,14 @@ final class Federation: @unchecked Sendable {
         }
         let direct = DirectForwarder(http: http)
         let relayBridges = ModernBridges()
-        let tasks = TaskLister(store: store, http: http, version: GatewayVersion.current, backendSessions: table)
+        let tasks = TaskLister(store: store, http: http, version: version, backendSessions: table)
         let governance = Governance(metrics: metrics, audit: try AuditTrail(config: config.audit), sessionTTL: config.session.ttlSeconds)
         self.governance = governance
+        auth = config.auth.map { AuthSetup(config: $0, observer: governance) }
         // Task ids are sealed with the signer's key, which never changes (only its TTL may).
         let sealer = self.signer
         context = MCPProcessorContext(
-            router: MCPRouter(config: config, signer: signer, revocations: revocations, version: GatewayVersion.current,
+            router: MCPRouter(config: config, signer: signer, revocations: revocations, version: version,
                               clock: { WallClock.unixSeconds() }, sharedRates: sharedState, subscriptions: subscriptions),
             catalog: store, backendSessions: table,
             retryDirect: { plan, session, completion in
@@ -117,7 +124,7 @@ final class Federation: @unchecked Sendable {
             },
             gather: { plan, done in tasks.list(plan, signer: sealer, done: done) })
         relay = CallRelay(http: http, store: store, backendSessions: table, bridges: relayBridges)
-        bridge = CallBridge(http: http, store: store, backendSessions: table, version: GatewayVersion.current,
+        bridge = CallBridge(http: http, store: store, backendSessions: table, version: version,
                             endSession: { sessions.end(server: $0, session: $1) })
         hub = NotificationHub()
         store.onChange { [hub, logger] old, new in
@@ -163,7 +170,7 @@ final class Federation: @unchecked Sendable {
     /// `POST /pins/approve` `{"server": …, "tool": …?}`: pins what the server lists now (one tool,
     /// or all), writes the pin file (a temporary file renamed over it), and serves the new pins.
     func approvePins(_ body: [UInt8]) -> (status: Int, body: String) {
-        func refused(_ status: Int, _ why: String) -> (Int, String) { (status, "{\"error\":" + JSONText.string(why) + "}") }
+        func refused(_ status: Int, _ why: String) -> (Int, String) { (status, Self.json("error", why)) }
         return reloadLock.withLock { _ -> (Int, String) in
             guard let pinning = config.pinning else { return refused(404, "no pinning section in the config") }
             guard let request = try? JSONValue(parsing: body), let name = request["server"]?.stringValue,
@@ -183,8 +190,21 @@ final class Federation: @unchecked Sendable {
             store.replacePins(pins)
             let approved = tool.map { [$0] } ?? definitions.keys.sorted()
             logger.info("tool definitions approved", [("server", name), ("tools", approved.joined(separator: ","))])
-            return (200, "{\"approved\":[" + approved.map(JSONText.string).joined(separator: ",") + "]}")
+            return (200, Self.json("approved", approved))
         }
+    }
+
+    /// `{"<key>": value}` for the pin endpoints' answers.
+    static func json(_ key: String, _ value: String) -> String {
+        var w = JSONWriter()
+        w.beginObject(); w.key(key); w.string(value); w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    static func json(_ key: String, _ values: [String]) -> String {
+        var w = JSONWriter()
+        w.beginObject(); w.key(key); w.strings(values); w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 
     /// `GET /servers` on the admin port.
@@ -207,7 +227,7 @@ final class Federation: @unchecked Sendable {
                     if n > 0 { Logger(component: "sessions").info("server restarted: its backend sessions are renewed on next use",
                                                                    [("server", name), ("sessions", String(n))]) }
                 }
-                let m = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: GatewayVersion.current,
+                let m = BackendMonitor(server: server, store: store, http: http, catalog: config.catalog, version: version,
                                        events: events)
                 running[server.name] = m
                 m.start()
@@ -267,7 +287,7 @@ final class Federation: @unchecked Sendable {
             if new.sharedState != old.sharedState {
                 logger.warning("sharedState changes need a restart; keeping the current one")
             }
-            context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: GatewayVersion.current,
+            context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: version,
                                             clock: { WallClock.unixSeconds() }, sharedRates: sharedState,
                                             limiter: context.router.limiter, subscriptions: context.router.subscriptions))
             store.replaceConfig(new)
@@ -278,11 +298,11 @@ final class Federation: @unchecked Sendable {
         }
     }
 
-    /// Reloads on SIGHUP and when the file changes (polled every 2 s): its modification time,
-    /// inode or size. `stat` follows symlinks, so a Kubernetes ConfigMap update (kubelet swaps the
-    /// `..data` symlink to a new directory) is seen as a new inode even if the mtime were kept.
+    /// Reloads when the file changes (polled every 2 s): its modification time, inode or size.
+    /// `stat` follows symlinks, so a Kubernetes ConfigMap update (kubelet swaps the `..data`
+    /// symlink to a new directory) is seen as a new inode even if the mtime were kept. (SIGHUP is
+    /// the binary's: it calls `Gateway.reload`.)
     func watchForChanges() {
-        ProcessSignals.onReload { [weak self] in self?.reload(reason: "SIGHUP") }
         var last = Self.fingerprint(configPath)
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "config-watch"))
         timer.schedule(deadline: .now() + 2, repeating: 2)

@@ -35,9 +35,9 @@ struct AuditTrail: Sendable {
         line.add("server", server)
         line.add("tool", tool)
         line.add("outcome", outcome)
-        line.addRaw("status", String(status))
+        line.add("status", status)
         line.addRaw("duration_ms", String(format3(seconds * 1000)))
-        if includeArgumentNames { line.addRaw("argument_names", "[" + argumentNames.map(JSONText.string).joined(separator: ",") + "]") }
+        if includeArgumentNames { line.add("argument_names", strings: argumentNames) }
         sink.write(line.finish())
     }
 

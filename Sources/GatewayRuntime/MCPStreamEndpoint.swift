@@ -1,62 +1,9 @@
 import AdminHTTP
-import EnvoyServices
-import MCPGateway
-import Observability
-import Upstreams
 import HTTPClient
+import JSONWire
 import Logging
-
-/// The admin port's endpoints: probes, and the MCP event streams Envoy routes here.
-struct AdminRoutes: Sendable {
-    let health: HealthStatus
-    let mcp: MCPStreamEndpoint?
-    let protectedResource: ProtectedResourceMetadata?
-    let metrics: MetricsRegistry
-    let ready: @Sendable () -> (Bool, String)
-    /// `GET /servers` (nil without a federation config).
-    let servers: (@Sendable () -> [UInt8])?
-    /// `GET /pins` (drift and unapproved tools) and `POST /pins/approve` (nil without a federation config).
-    let pins: PinEndpoints?
-
-    struct PinEndpoints: Sendable {
-        let report: @Sendable () -> [UInt8]
-        let approve: @Sendable ([UInt8]) -> (status: Int, body: String)
-    }
-
-    func handle(_ request: AdminRequest) -> AdminResult {
-        if let protectedResource, request.path.hasPrefix(ProtectedResourceMetadata.path) {
-            return .response(protectedResource.response())
-        }
-        if let mcp, request.path == mcp.path || request.path == mcp.path + "/" || mcp.servesVirtualServer(at: request.path) {
-            return mcp.handle(request)
-        }
-        if let pins, request.path == "/pins/approve" {
-            guard request.method == "POST" else {
-                return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "POST")]))
-            }
-            let (status, body) = pins.approve(request.body)
-            return .response(AdminResponse(status: status, contentType: "application/json", body: body + "\n"))
-        }
-        guard request.method == "GET" || request.method == "HEAD" else {
-            return .response(AdminResponse(status: 405, body: "method not allowed\n", extraHeaders: [("allow", "GET, HEAD")]))
-        }
-        switch request.path {
-        case "/healthz":
-            return .response(AdminResponse(status: 200, body: "ok\n"))
-        case "/readyz":
-            let (ok, why) = ready()
-            return .response(AdminResponse(status: ok ? 200 : 503, body: "\(why)\n"))
-        case "/pins" where pins != nil:
-            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: pins?.report() ?? []))
-        case "/servers" where servers != nil:
-            return .response(AdminResponse(status: 200, contentType: "application/json", bytes: servers?() ?? []))
-        case "/metrics":
-            return .response(AdminResponse(status: 200, contentType: MetricsRegistry.contentType, body: metrics.render()))
-        default:
-            return .response(AdminResponse(status: 404, body: "not found\n"))
-        }
-    }
-}
+import MCPGateway
+import Upstreams
 
 /// `GET /mcp` (handshake era) and `POST /mcp` `subscriptions/listen` (2026-07-28), reached
 /// through Envoy after ext_proc checked the request; the session is verified again here so the
@@ -71,6 +18,8 @@ struct MCPStreamEndpoint: Sendable {
     let serverStreams: ServerStreams?
     let backendSessions: @Sendable (ClientSession) -> [(server: String, session: String)]
     let catalog: @Sendable () -> CatalogSnapshot
+    /// This gateway's version, as it introduces itself to MCP servers.
+    let version: String
     /// Open streams per session and per identity (`limits.maxStreamsPerSession`/`…PerIdentity`).
     let quota = StreamQuota()
     /// Serves 2026-07-28 calls of handshake-era-only servers (ext_proc sends them here with a ticket).
@@ -85,7 +34,15 @@ struct MCPStreamEndpoint: Sendable {
         return config.virtualServer(at: path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path) != nil
     }
 
-    static let clientInfo = "{\"name\":\"mcp-gateway\",\"version\":\(JSONText.string(GatewayVersion.current))}"
+    /// The gateway's `clientInfo` object (raw JSON) when it listens to servers itself.
+    static func clientInfo(version: String) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("name"); w.string("mcp-gateway")
+        w.key("version"); w.string(version)
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
 
     static let sseHeaders = [("content-type", "text/event-stream"), ("cache-control", "no-cache, no-transform"),
                              ("x-accel-buffering", "no")]
@@ -149,9 +106,9 @@ struct MCPStreamEndpoint: Sendable {
             let speaksModern = catalog()
             for (server, uris) in filter.resources {
                 let h = speaksModern.speaks(.modern, server: server)
-                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo, send: { stream.send($0) })
+                    ? serverStreams.listenForResources(filter, server: server, uris: uris, clientInfo: Self.clientInfo(version: version), send: { stream.send($0) })
                     : serverStreams.listenOnHandshakeSession(filter, server: server, uris: uris, clientInit: listenerFacts,
-                                                             version: GatewayVersion.current, send: { stream.send($0) })
+                                                             version: version, send: { stream.send($0) })
                 if let h { handles.append(h) }
             }
             let all = handles
@@ -207,30 +164,5 @@ struct MCPStreamEndpoint: Sendable {
     func error(_ status: Int, _ message: String) -> AdminResult {
         .response(AdminResponse(status: status, contentType: "application/json",
                                 bytes: JSONRPCReply.error(id: nil, JSONRPCError(code: JSONRPCError.invalidRequestCode, message: message))))
-    }
-}
-
-/// RFC 9728 protected-resource metadata, which MCP clients fetch after a 401 to find where to
-/// get a token. Envoy routes `/.well-known/oauth-protected-resource` here without auth. The same
-/// document whatever the request says: `resource` is the configured one, never the `Host`.
-struct ProtectedResourceMetadata: Sendable {
-    static let path = ProtectedResource.metadataPath
-    let config: AuthConfig
-    let resource: String
-
-    /// nil without a configured `auth.resource` (the config loader requires one).
-    init?(config: AuthConfig) {
-        guard let resource = config.resource else { return nil }
-        self.config = config
-        self.resource = resource
-    }
-
-    func response() -> AdminResponse {
-        var json = "{\"resource\":\(JSONText.string(resource)),\"authorization_servers\":["
-        json += config.authorizationServers.map(JSONText.string).joined(separator: ",")
-        json += "],\"bearer_methods_supported\":[\"header\"]"
-        if !config.scopes.isEmpty { json += ",\"scopes_supported\":[" + config.scopes.map(JSONText.string).joined(separator: ",") + "]" }
-        json += "}"
-        return AdminResponse(status: 200, contentType: "application/json", bytes: Array(json.utf8))
     }
 }
