@@ -76,7 +76,13 @@ let package = Package(
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
         .testTarget(name: "WorkPoolTests", dependencies: ["WorkPool"]),
-        .testTarget(name: "EnvoyServicesTests", dependencies: ["EnvoyServices", "EnvoyProto", "MCPGateway", "TokenAuth"]),
+        .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
+        .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
+        .testTarget(name: "UpstreamsTests", dependencies: ["Upstreams", "HTTPClient", "MCPGateway", "JSONWire", "TokenAuth"]),
+        .testTarget(name: "EnvoyServicesTests", dependencies: ["EnvoyServices", "EnvoyProto", "ProtoWire", "GRPC", "MCPGateway", "TokenAuth",
+                                                            "JSONWire", "Logging", "HTTPHeaderText"]),
+        .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", "MCPGateway", "JSONWire", "COpenSSL"],
+                    exclude: ["make_vectors.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

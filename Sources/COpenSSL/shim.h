@@ -8,6 +8,12 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/pem.h>
+#include <openssl/crypto.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
 
 // Function-like macros do not import into Swift; these wrappers make them callable.
 static inline long cmcp_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -34,4 +40,19 @@ static inline void cmcp_sha256(const unsigned char *data, size_t count, unsigned
     SHA256_Final(out, &ctx);
 }
 #pragma GCC diagnostic pop
+// `EVP_PKEY_fromdata` selection for a public key (the macro ORs two others, so Swift cannot see it).
+static inline int cmcp_EVP_PKEY_PUBLIC_KEY(void) {
+    return EVP_PKEY_PUBLIC_KEY;
+}
+// Key type names, parameter names and the P-256 group name as C literals (static storage).
+// OSSL_PARAM_BLD keeps the pointers it is given until OSSL_PARAM_BLD_to_param, and an
+// EVP_PKEY_CTX keeps its key type name; a Swift String passed as `const char *` is a temporary
+// that dies when the call returns, so these must come from C.
+static inline const char *cmcp_key_type_RSA(void) { return "RSA"; }
+static inline const char *cmcp_key_type_EC(void) { return "EC"; }
+static inline const char *cmcp_OSSL_PKEY_PARAM_RSA_N(void) { return OSSL_PKEY_PARAM_RSA_N; }
+static inline const char *cmcp_OSSL_PKEY_PARAM_RSA_E(void) { return OSSL_PKEY_PARAM_RSA_E; }
+static inline const char *cmcp_OSSL_PKEY_PARAM_GROUP_NAME(void) { return OSSL_PKEY_PARAM_GROUP_NAME; }
+static inline const char *cmcp_OSSL_PKEY_PARAM_PUB_KEY(void) { return OSSL_PKEY_PARAM_PUB_KEY; }
+static inline const char *cmcp_SN_X9_62_prime256v1(void) { return SN_X9_62_prime256v1; }
 #endif

@@ -33,14 +33,18 @@ final class AccessLogCallHandler: GRPCCallHandler {
     }
 
     func received(message: [UInt8], call: GRPCServerCall) {
-        let batch: StreamAccessLogsMessage
         do {
-            batch = try StreamAccessLogsMessage(serializedBytes: message)
+            try record(message)
         } catch {
             Logger(component: "access_log").warning("malformed StreamAccessLogsMessage", [("error", "\(error)"), ("bytes", String(message.count))])
             call.finish(GRPCStatus(.invalidArgument, "malformed StreamAccessLogsMessage: \(error)"))
-            return
         }
+    }
+
+    /// Reports the forwarded requests of one batch to the observer (apart from the gRPC call, so
+    /// tests can feed it encoded batches).
+    func record(_ message: [UInt8]) throws(ProtoDecodingError) {
+        let batch = try StreamAccessLogsMessage(serializedBytes: message)
         let catalog = context.catalog.snapshot
         for entry in batch.httpEntries {
             guard let ours = entry.strings(inNamespace: ForwardRecord.metadataNamespace),

@@ -16,21 +16,25 @@ public struct HealthService: GRPCService {
     }
 
     public var methods: [String: GRPCMethod] {
-        let status = self.status
-        let known = self.knownServices
+        let service = self
         return [
             "Check": .unary { bytes, call in
-                guard let request = try? HealthCheckRequest(serializedBytes: bytes) else {
-                    call.finish(GRPCStatus(.invalidArgument, "malformed HealthCheckRequest"))
-                    return
+                switch service.check(bytes) {
+                case .success(let reply): call.respond(reply)
+                case .failure(let status): call.finish(status)
                 }
-                guard known.contains(request.service) else {
-                    call.finish(GRPCStatus(.notFound, "unknown service \(request.service)"))
-                    return
-                }
-                let reply = HealthCheckResponse(status: status.isServing ? .serving : .notServing)
-                call.respond(reply.serializedBytes())
             },
         ]
+    }
+
+    /// The reply to one serialized `HealthCheckRequest`, or the gRPC status refusing it.
+    func check(_ bytes: [UInt8]) -> Result<[UInt8], GRPCStatus> {
+        guard let request = try? HealthCheckRequest(serializedBytes: bytes) else {
+            return .failure(GRPCStatus(.invalidArgument, "malformed HealthCheckRequest"))
+        }
+        guard knownServices.contains(request.service) else {
+            return .failure(GRPCStatus(.notFound, "unknown service \(request.service)"))
+        }
+        return .success(HealthCheckResponse(status: status.isServing ? .serving : .notServing).serializedBytes())
     }
 }

@@ -3,7 +3,8 @@ public struct TimerID: Hashable, Sendable {
     let raw: UInt64
 }
 
-/// A binary min-heap of deadlines, owned by one event loop.
+/// A binary min-heap of deadlines, owned by one event loop. Timers with equal deadlines run in
+/// the order they were added (ties go to the lower id): a heap alone is not stable.
 ///
 /// Cancellation is lazy (a cancelled id is skipped when it reaches the top), which keeps
 /// `cancel` O(1) for the common case of a gRPC deadline that never fires.
@@ -75,11 +76,15 @@ struct TimerQueue {
         return top
     }
 
+    private static func before(_ a: Entry, _ b: Entry) -> Bool {
+        a.deadline < b.deadline || (a.deadline == b.deadline && a.id < b.id)
+    }
+
     private mutating func siftUp(_ index: Int) {
         var i = index
         while i > 0 {
             let parent = (i - 1) / 2
-            if heap[parent].deadline <= heap[i].deadline { break }
+            if !Self.before(heap[i], heap[parent]) { break }
             heap.swapAt(parent, i)
             i = parent
         }
@@ -91,8 +96,8 @@ struct TimerQueue {
         while true {
             let l = 2 * i + 1, r = l + 1
             var smallest = i
-            if l < n, heap[l].deadline < heap[smallest].deadline { smallest = l }
-            if r < n, heap[r].deadline < heap[smallest].deadline { smallest = r }
+            if l < n, Self.before(heap[l], heap[smallest]) { smallest = l }
+            if r < n, Self.before(heap[r], heap[smallest]) { smallest = r }
             if smallest == i { return }
             heap.swapAt(i, smallest)
             i = smallest

@@ -141,21 +141,6 @@ public struct SessionSigner: Sendable {
     }
 }
 
-enum ConstantTime {
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return equal(a, b, count: a.count)
-    }
-
-    /// The first `count` bytes of both (each must have at least that many).
-    static func equal(_ a: [UInt8], _ b: [UInt8], count: Int) -> Bool {
-        guard a.count >= count, b.count >= count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<count { diff |= a[i] ^ b[i] }
-        return diff == 0
-    }
-}
-
 /// RFC 2104 HMAC over SHA-256, from two one-shot SHA-256 passes: OpenSSL 3's `HMAC()` fetches
 /// its MAC implementation on every call, which cost more than the hashing itself.
 public enum HMACSHA256 {

@@ -44,6 +44,9 @@ public final class Authenticator: Sendable {
     /// How many reviews actually went upstream (JWT verifications and TokenReviews), for tests and metrics.
     public var reviewCount: Int { upstreamCalls.load(ordering: .relaxed) }
 
+    /// The cache's keys, for tests to check they are digests and that the cache stays bounded.
+    var cachedKeys: [[UInt8]] { cache.withLock { Array($0.keys) } }
+
     /// Reviews `token`; the completion runs on any thread (immediately when cached).
     public func authenticate(_ token: String, completion: @escaping Completion) {
         let key = SHA256Digest.hash(Array(token.utf8))

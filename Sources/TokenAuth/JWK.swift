@@ -12,17 +12,13 @@ public final class JWK: @unchecked Sendable {
     public let alg: String?
     let pkey: OpaquePointer
 
-    init(kid: String?, type: KeyType, alg: String?, der: [UInt8]) throws(JWTError) {
-        var ptr: UnsafePointer<UInt8>? = nil
-        let key: OpaquePointer? = der.withUnsafeBufferPointer { buf in
-            ptr = buf.baseAddress
-            return d2i_PUBKEY(nil, &ptr, buf.count)
-        }
-        guard let key else { throw .invalidKey("OpenSSL refused the \(type.rawValue) key \(kid ?? "")") }
+    /// Takes ownership of `pkey` (from `PublicKeyImport`); nil means OpenSSL refused the material.
+    init(kid: String?, type: KeyType, alg: String?, pkey: OpaquePointer?) throws(JWTError) {
+        guard let pkey else { throw .invalidKey("OpenSSL refused the \(type.rawValue) key \(kid ?? "")") }
         self.kid = kid
         self.type = type
         self.alg = alg
-        self.pkey = key
+        self.pkey = pkey
     }
 
     deinit { EVP_PKEY_free(pkey) }
@@ -42,17 +38,17 @@ public final class JWK: @unchecked Sendable {
         case "RSA":
             let n = try field("n")
             guard n.drop(while: { $0 == 0 }).count >= 256 else { throw .invalidKey("RSA key \(kid ?? "?") is shorter than 2048 bits") }
-            return try JWK(kid: kid, type: .rsa, alg: alg, der: DER.rsaPublicKey(n: n, e: try field("e")))
+            return try JWK(kid: kid, type: .rsa, alg: alg, pkey: PublicKeyImport.rsa(n: n, e: try field("e")))
         case "EC":
             guard v["crv"]?.stringValue == "P-256" else { return nil }
             let x = try field("x"), y = try field("y")
             guard x.count == 32, y.count == 32 else { throw .invalidKey("P-256 key \(kid ?? "?") has wrong coordinate sizes") }
-            return try JWK(kid: kid, type: .ec, alg: alg, der: DER.ecP256PublicKey(x: x, y: y))
+            return try JWK(kid: kid, type: .ec, alg: alg, pkey: PublicKeyImport.p256(x: x, y: y))
         case "OKP":
             guard v["crv"]?.stringValue == "Ed25519" else { return nil }
             let x = try field("x")
             guard x.count == 32 else { throw .invalidKey("Ed25519 key \(kid ?? "?") is not 32 bytes") }
-            return try JWK(kid: kid, type: .okp, alg: alg, der: DER.ed25519PublicKey(x))
+            return try JWK(kid: kid, type: .okp, alg: alg, pkey: PublicKeyImport.ed25519(x))
         default:
             return nil  // oct (HMAC) and unknown types are never accepted: no shared-secret confusion.
         }

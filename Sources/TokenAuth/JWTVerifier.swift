@@ -100,7 +100,7 @@ public struct JWTVerifier: Sendable {
         }
         var sig = signature
         if alg == "ES256" {
-            guard let der = DER.ecdsaSignature(raw: signature) else { return false }
+            guard let der = ECDSASignature.der(jose: signature) else { return false }
             sig = der
         }
         return data.withUnsafeBufferPointer { d in

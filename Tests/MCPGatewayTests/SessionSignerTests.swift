@@ -233,6 +233,21 @@ import Testing
         #expect(ConstantTime.equal([], []))
     }
 
+    // The prefix form compares MACs truncated to 16 bytes: only the first `count` bytes matter, and
+    // inputs shorter than `count` never match.
+    @Test func constantTimeEqualPrefix() {
+        #expect(ConstantTime.equal([1, 2, 3, 9], [1, 2, 3, 7], count: 3))
+        #expect(!ConstantTime.equal([1, 2, 3, 9], [1, 2, 4, 9], count: 3))
+        #expect(!ConstantTime.equal([1, 2], [1, 2, 3], count: 3))
+        #expect(!ConstantTime.equal([1, 2, 3], [1, 2, 3], count: -1))
+        #expect(ConstantTime.equal([9], [8], count: 0))
+        let mac = [UInt8](repeating: 0xA5, count: 32)
+        var other = mac
+        other[15] ^= 0x80
+        #expect(!ConstantTime.equal(mac, other, count: 16))
+        #expect(ConstantTime.equal(mac, other, count: 15))
+    }
+
     func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
