@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "GatewayRuntimeTests", dependencies: ["GatewayRuntime", "EnvoyServices", "JSONWire", "MCPGateway"]),
         .testTarget(name: "WorkPoolTests", dependencies: ["WorkPool"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),

@@ -6,11 +6,11 @@ import MCPGateway
 
 /// One JSON line per tool call: who, what, where, how it went. Never a token, never argument
 /// values; the session appears only as a non-reversible reference.
-struct AuditTrail: Sendable {
+package struct AuditTrail: Sendable {
     let sink: LogSink?
     let includeArgumentNames: Bool
 
-    init(config: AuditConfig) throws {
+    package init(config: AuditConfig) throws {
         includeArgumentNames = config.includeArgumentNames
         switch config.destination {
         case "off": sink = nil

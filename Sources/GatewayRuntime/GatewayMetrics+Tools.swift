@@ -105,7 +105,7 @@ extension GatewayMetrics {
     }
 
     /// Keeps the tool table in step with `store`.
-    func watchTools(_ store: CatalogStore) {
+    package func watchTools(_ store: CatalogStore) {
         store.onChange { [weak self] _, new in self?.catalogChanged(new) }
         catalogChanged(store.snapshot)
     }

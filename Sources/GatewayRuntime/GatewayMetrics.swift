@@ -21,8 +21,8 @@ package final class GatewayMetrics: Sendable {
         let error: Counter
     }
 
-    let toolCalls: CounterFamily
-    let toolDuration: HistogramFamily
+    package let toolCalls: CounterFamily
+    package let toolDuration: HistogramFamily
     let requests: CounterFamily
     /// By method; `notifications/…` and unknown methods are looked up as "notifications" and "other".
     private let requestSeries: [String: RequestSeries]

@@ -6,7 +6,7 @@ import Synchronization
 import TokenAuth
 
 /// Rate limits, metrics and the audit trail, behind the processor's observer hooks.
-struct Governance: MCPRequestObserver, AuthObserver {
+package struct Governance: MCPRequestObserver, AuthObserver {
     /// What a reload may change: the audit trail (destination, argument names) and the session
     /// lifetime the session gauge counts with.
     struct Settings: Sendable {
@@ -34,7 +34,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
     /// Series for every (result, reason) pair ext_authz can report, resolved once.
     let authSeries: [AuthDecision: Counter]
 
-    init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
+    package init(metrics: GatewayMetrics, audit: AuditTrail, sessionTTL: Double) {
         self.metrics = metrics
         self.settings = LiveSettings(Settings(audit: audit, sessionTTL: sessionTTL))
         var series: [AuthDecision: Counter] = [:]
@@ -47,7 +47,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
         authSeries = series
     }
 
-    func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {
+    package func answeredLocally(_ reply: LocalReply, caller: CallerIdentity?, session: ClientSession?, requestID: String?) {
         metrics.handledLocally.add()
         metrics.countRequest(method: reply.rpcMethod ?? "other", ok: reply.status < 400 && reply.refusal == nil)
         if let s = reply.newSession { metrics.sessionOpened(s, ttl: sessionTTL) }
@@ -61,7 +61,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
         }
     }
 
-    func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
+    package func forwarded(_ record: ForwardRecord, caller: CallerIdentity?, requestID: String?, status: Int, outcome: String, seconds: Double) {
         metrics.countRequest(method: record.rpcMethod, ok: outcome == "ok")
         guard record.rpcMethod == "tools/call" else { return }
         if let o = ToolOutcome(label: outcome) { metrics.countToolCall(server: record.server, tool: record.tool, outcome: o, seconds: seconds) }
@@ -69,18 +69,18 @@ struct Governance: MCPRequestObserver, AuthObserver {
                      outcome: outcome, status: status, seconds: seconds, argumentNames: record.argumentNames)
     }
 
-    func forwarding(_ plan: ForwardPlan) {
+    package func forwarding(_ plan: ForwardPlan) {
         metrics.handledForwarded.add()
     }
 
     /// A handshake-era GET stream (`method="GET"`) or a `subscriptions/listen` went to the
     /// stream endpoint.
-    func streaming(_ plan: StreamPlan) {
+    package func streaming(_ plan: StreamPlan) {
         metrics.handledStream.add()
         metrics.countRequest(method: plan.session == nil ? "subscriptions/listen" : "GET", ok: true)
     }
 
-    func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
+    package func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?) {
         metrics.rateLimited.handle([plan.server.name]).add()
         metrics.countToolCall(server: plan.server.name, tool: plan.publicName, outcome: .rateLimited, seconds: nil)
         metrics.countRequest(method: plan.rpcMethod, ok: false)
@@ -88,7 +88,7 @@ struct Governance: MCPRequestObserver, AuthObserver {
                      outcome: "rate_limited", status: 429, seconds: 0)
     }
 
-    func decided(result: String, reason: String) {
+    package func decided(result: String, reason: String) {
         metrics.extAuthzChecks.add()
         (authSeries[AuthDecision(result: result, reason: reason)] ?? authSeries[AuthDecision(result: result, reason: "other")])?.add()
     }

@@ -100,6 +100,11 @@ public struct StreamPlan: Sendable, Equatable {
     /// The verified session for a handshake-era GET stream; nil for subscriptions/listen.
     public var session: ClientSession?
     public var era: ProtocolEra
+
+    public init(session: ClientSession?, era: ProtocolEra) {
+        self.session = session
+        self.era = era
+    }
 }
 
 /// A client message the gateway also hands to each of the client's backend sessions.
