@@ -75,6 +75,7 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient"]),
         .testTarget(name: "HTTPHeaderTextTests", dependencies: ["HTTPHeaderText"]),
         .testTarget(name: "GatewayOptionsTests", dependencies: ["mcp-gateway"]),
+        .testTarget(name: "GatewayRuntimeTests", dependencies: ["GatewayRuntime", "EnvoyServices", "JSONWire", "MCPGateway"]),
         .testTarget(name: "WorkPoolTests", dependencies: ["WorkPool"]),
         .testTarget(name: "HTTP2Tests", dependencies: ["HTTP2"]),
         .testTarget(name: "ObservabilityTests", dependencies: ["Observability"]),
@@ -83,7 +84,6 @@ let package = Package(
                                                             "JSONWire", "Logging", "HTTPHeaderText"]),
         .testTarget(name: "TokenAuthTests", dependencies: ["TokenAuth", "MCPGateway", "JSONWire", "COpenSSL"],
                     exclude: ["make_vectors.py"]),
-        .testTarget(name: "GatewayRuntimeTests", dependencies: ["GatewayRuntime", "EnvoyServices", "JSONWire", "MCPGateway"]),
     ],
     swiftLanguageModes: [.v6]
 )

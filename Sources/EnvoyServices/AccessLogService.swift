@@ -45,16 +45,14 @@ final class AccessLogCallHandler: GRPCCallHandler {
     /// tests can feed it encoded batches).
     func record(_ message: [UInt8]) throws(ProtoDecodingError) {
         let batch = try StreamAccessLogsMessage(serializedBytes: message)
-        let catalog = context.catalog.snapshot
         for entry in batch.httpEntries {
             guard let ours = entry.strings(inNamespace: ForwardRecord.metadataNamespace),
-                  var record = ForwardRecord(fields: { key in ours.last { $0.0 == key }?.1 }) else { continue }
+                  let record = ForwardRecord(fields: { key in ours.last { $0.0 == key }?.1 }) else { continue }
             if record.endsBackendSession, !record.backendSession.isEmpty {
                 context.endBackendSession(record.server, record.backendSession)
             }
             // The response phase already reported it.
             if ours.contains(where: { $0.0 == "counted" }) { continue }
-            if let tool = catalog.tool(named: record.tool), tool.server == record.server { record.metricsSlot = tool.metricsSlot }
             let status = Int(entry.responseCode ?? 0)
             let outcome = ForwardRecord.outcome(status: status, serverUnreachable: entry.responseFlags.serverUnreachable,
                                                 timedOut: entry.responseFlags.upstreamRequestTimeout)

@@ -217,7 +217,8 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             }
             reply(local, stream, inBody: inBody)
             if let broadcast = local.broadcast { context.broadcast(broadcast) }
-        case .stream:
+        case .stream(let plan):
+            context.observer.streaming(plan)
             // The stream endpoint binds the session to the caller by this digest; ext_proc's value
             // replaces anything a client sent. A caller restricted by policy gets its servers named,
             // so a listen subscribes only to resources it may read.

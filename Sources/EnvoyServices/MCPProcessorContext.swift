@@ -91,6 +91,13 @@ public protocol MCPRequestObserver: Sendable {
     func forwarding(_ plan: ForwardPlan)
     /// A call refused by a rate limit.
     func rateLimited(_ plan: ForwardPlan, caller: CallerIdentity?, requestID: String?)
+    /// ext_proc sent an event stream (a handshake-era GET, or `subscriptions/listen`) to the
+    /// gateway's stream endpoint.
+    func streaming(_ plan: StreamPlan)
+}
+
+extension MCPRequestObserver {
+    public func streaming(_ plan: StreamPlan) {}
 }
 
 public struct NoObserver: MCPRequestObserver {

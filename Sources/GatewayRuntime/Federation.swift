@@ -74,7 +74,7 @@ package final class Federation: @unchecked Sendable {
             }
         }
         metrics.sessions.capacity = config.limits.maxTrackedSessions
-        store = CatalogStore(config: config, slots: metrics.slotAssigner)
+        store = CatalogStore(config: config)
         http = HTTPClient()
         let sessions = BackendSessionFactory(store: store, http: http, version: version, shared: sharedState,
                                              onShared: { [sharedState] in sharedState?.count($0) })
@@ -255,13 +255,13 @@ package final class Federation: @unchecked Sendable {
                 if new.audit != config.audit { newAudit = try AuditTrail(config: new.audit) }
                 try loadPins(new)
             } catch {
-                metrics.configReloads.add(slot: 1)
+                metrics.reloadFailed.add()
                 logger.error("config reload refused: the previous configuration keeps serving", [("reason", reason), ("error", "\(error)")])
                 return false
             }
             let old = config
             guard new != old else {
-                metrics.configReloads.add(slot: 0)
+                metrics.reloadSucceeded.add()
                 logger.info("config reloaded: unchanged", [("reason", reason)])
                 return true
             }
@@ -292,7 +292,7 @@ package final class Federation: @unchecked Sendable {
                                             limiter: context.router.limiter, subscriptions: context.router.subscriptions))
             store.replaceConfig(new)
             startMonitors(for: new)
-            metrics.configReloads.add(slot: 0)
+            metrics.reloadSucceeded.add()
             logger.info("config reloaded", [("reason", reason), ("servers", new.servers.map(\.name).joined(separator: ","))])
             return true
         }

@@ -5,84 +5,113 @@ import Synchronization
 import Upstreams
 
 /// The metric families users scrape from `:9090/metrics`, with names and labels kept stable.
+///
+/// Series are handles made when something changes (start-up, a new catalog, a scrape), never
+/// per request: tool series come from a table rebuilt with the catalog (`catalogChanged`), the
+/// fixed label sets (methods, outcomes, reload results) are resolved once here.
 package final class GatewayMetrics: Sendable {
     package let registry = MetricsRegistry()
-    static let toolOutcomes = ["ok", "error", "timeout", "unavailable", "forbidden", "rate_limited"]
     package static let methods = ["initialize", "notifications", "ping", "server/discover", "tools/list", "tools/call", "prompts/list",
-                          "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete",
-                          "subscriptions/listen", "logging/setLevel", "GET", "DELETE", "other"]
-    static let requestOutcomes = ["ok", "error"]
+                                  "prompts/get", "resources/list", "resources/templates/list", "resources/read", "completion/complete",
+                                  "subscriptions/listen", "logging/setLevel", "GET", "DELETE", "other"]
 
-    let toolCalls: MetricFamily
-    let toolDuration: HistogramFamily
-    let requests: MetricFamily
-    let sessionsActive: MetricFamily
-    package let authDecisions: MetricFamily
-    package let rateLimited: MetricFamily
-    let upstreamUp: MetricFamily
-    let upstreamStale: MetricFamily
-    let pinFindings: MetricFamily
-    let upstreamTools: MetricFamily
-    let upstreamEra: MetricFamily
-    let catalogRefreshes: MetricFamily
-    let catalogRefreshFailures: MetricFamily
-    let configReloads: MetricFamily
-    let extProcStreams: MetricFamily
-    let extAuthzChecks: MetricFamily
-    private let toolKeys = Mutex<[String: Int]>([:])
+    /// `mcp_requests_total`'s two series of one method.
+    struct RequestSeries: Sendable {
+        let ok: Counter
+        let error: Counter
+    }
+
+    package let toolCalls: CounterFamily
+    package let toolDuration: HistogramFamily
+    let requests: CounterFamily
+    /// By method; `notifications/…` and unknown methods are looked up as "notifications" and "other".
+    private let requestSeries: [String: RequestSeries]
+    private let notificationRequests: RequestSeries
+    private let otherRequests: RequestSeries
+    let sessionsActive: Gauge
+    package let authDecisions: CounterFamily
+    package let rateLimited: CounterFamily
+    let upstreamUp: GaugeFamily
+    let upstreamStale: GaugeFamily
+    let pinFindings: GaugeFamily
+    let upstreamTools: GaugeFamily
+    let upstreamEra: GaugeFamily
+    let catalogRefreshes: CounterFamily
+    let catalogRefreshFailures: CounterFamily
+    let configReloads: CounterFamily
+    let reloadSucceeded: Counter
+    let reloadFailed: Counter
+    let extProcRequests: CounterFamily
+    /// `mcp_extproc_requests_total{handling}`: answered by the gateway, forwarded, sent to the stream endpoint.
+    let handledLocally: Counter
+    let handledForwarded: Counter
+    let handledStream: Counter
+    let extAuthzChecks: Counter
+    /// The current catalog's tool series, swapped whole (`catalogChanged`); the build lock
+    /// serializes rebuilds without holding up readers.
+    let toolTable = Mutex(ToolSeriesTable(generation: nil, tools: [:]))
+    let toolTableBuild = Mutex<Void>(())
     /// Bounded: past `limits.maxTrackedSessions` sessions are counted, not tracked (see `SessionGauge`).
     let sessions = SessionGauge()
-    let sessionsUntracked: MetricFamily
+    let sessionsUntracked: Gauge
+    /// Tools tracked at most (a catalog beyond it has its first `capacity` tools counted).
     package let capacity = 8192
 
     package init(version: String) {
-        toolCalls = registry.register(MetricFamily("mcp_tool_calls_total", help: "Tool calls by server, tool and outcome.",
-                                                   labels: ["server", "tool", "outcome"], capacity: capacity * Self.toolOutcomes.count))
+        toolCalls = registry.register(CounterFamily("mcp_tool_calls_total", help: "Tool calls by server, tool and outcome.",
+                                                    labels: ["server", "tool", "outcome"], maxLabelSets: capacity * ToolOutcome.allCases.count))
         toolDuration = registry.register(HistogramFamily("mcp_tool_call_duration_seconds",
                                                          help: "Time from forwarding a tool call to its response headers.",
                                                          labels: ["server", "tool"],
                                                          bounds: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-                                                         capacity: capacity))
-        requests = registry.register(MetricFamily("mcp_requests_total", help: "MCP requests by JSON-RPC method and outcome.",
-                                                  labels: ["method", "outcome"], capacity: Self.methods.count * 2))
-        sessionsActive = registry.register(MetricFamily("mcp_sessions_active", help: "Client sessions issued by this replica and not ended or expired "
-                                                        + "(an upper bound once more than limits.maxTrackedSessions are open).", kind: .gauge))
-        sessionsUntracked = registry.register(MetricFamily("mcp_sessions_untracked", help: "Sessions in mcp_sessions_active counted past "
-                                                           + "limits.maxTrackedSessions: they count until expiry even if ended.", kind: .gauge))
-        authDecisions = registry.register(MetricFamily("mcp_auth_decisions_total", help: "ext_authz decisions by result and reason.",
-                                                       labels: ["result", "reason"], capacity: 64))
-        rateLimited = registry.register(MetricFamily("mcp_rate_limited_total", help: "Tool calls refused by a rate limit, by server.",
-                                                     labels: ["server"], capacity: 1024))
-        upstreamUp = registry.register(MetricFamily("mcp_upstream_up", help: "1 if the MCP server is serving its entries.", kind: .gauge,
-                                                    labels: ["server"], capacity: 1024))
-        upstreamStale = registry.register(MetricFamily("mcp_upstream_stale", help: "1 while the MCP server is failing and its last good entries are listed, marked stale (catalog.staleSeconds).",
-                                                       kind: .gauge, labels: ["server"], capacity: 1024))
-        pinFindings = registry.register(MetricFamily("mcp_tool_pin_findings", help: "Tools of a pinned server whose definition drifted from the approved one, or that await approval.",
-                                                     kind: .gauge, labels: ["server", "kind"], capacity: 2048))
-        upstreamTools = registry.register(MetricFamily("mcp_upstream_tools", help: "Tools each MCP server contributes to the catalog.",
-                                                       kind: .gauge, labels: ["server"], capacity: 1024))
-        upstreamEra = registry.register(MetricFamily("mcp_upstream_era", help: "1 for each protocol era an MCP server answered discovery in (handshake, 2026-07-28); the gateway bridges the other era's clients.",
-                                                     kind: .gauge, labels: ["server", "era"], capacity: 2048))
-        catalogRefreshes = registry.register(MetricFamily("mcp_catalog_refreshes_total", help: "Successful catalog refreshes per server.",
-                                                          labels: ["server"], capacity: 1024))
-        catalogRefreshFailures = registry.register(MetricFamily("mcp_catalog_refresh_failures_total", help: "Failed catalog refreshes per server.",
-                                                                labels: ["server"], capacity: 1024))
-        configReloads = registry.register(MetricFamily("mcp_config_reloads_total", help: "Configuration reloads by result.",
-                                                       labels: ["result"], capacity: 4))
-        extProcStreams = registry.register(MetricFamily("mcp_extproc_requests_total", help: "HTTP requests seen by ext_proc, by how they were handled.",
-                                                        labels: ["handling"], capacity: 8))
-        extAuthzChecks = registry.register(MetricFamily("mcp_extauthz_checks_total", help: "ext_authz Check calls.", capacity: 1))
-        for m in Self.methods { for o in Self.requestOutcomes { _ = requests.slot([m, o]) } }
-        for r in ["success", "failure"] { _ = configReloads.slot([r]) }
-        for h in ["local", "forwarded", "stream"] { _ = extProcStreams.slot([h]) }
+                                                         maxLabelSets: capacity))
+        requests = registry.register(CounterFamily("mcp_requests_total", help: "MCP requests by JSON-RPC method and outcome.",
+                                                   labels: ["method", "outcome"], maxLabelSets: Self.methods.count * 2))
+        var byMethod: [String: RequestSeries] = [:]
+        for m in Self.methods { byMethod[m] = RequestSeries(ok: requests.handle([m, "ok"]), error: requests.handle([m, "error"])) }
+        requestSeries = byMethod
+        notificationRequests = byMethod["notifications"]!
+        otherRequests = byMethod["other"]!
+        sessionsActive = registry.gauge("mcp_sessions_active", help: "Client sessions issued by this replica and not ended or expired "
+                                        + "(an upper bound once more than limits.maxTrackedSessions are open).")
+        sessionsUntracked = registry.gauge("mcp_sessions_untracked", help: "Sessions in mcp_sessions_active counted past "
+                                           + "limits.maxTrackedSessions: they count until expiry even if ended.")
+        authDecisions = registry.register(CounterFamily("mcp_auth_decisions_total", help: "ext_authz decisions by result and reason.",
+                                                        labels: ["result", "reason"], maxLabelSets: 64))
+        rateLimited = registry.register(CounterFamily("mcp_rate_limited_total", help: "Tool calls refused by a rate limit, by server.",
+                                                      labels: ["server"], maxLabelSets: 1024))
+        upstreamUp = registry.register(GaugeFamily("mcp_upstream_up", help: "1 if the MCP server is serving its entries.",
+                                                   labels: ["server"], maxLabelSets: 1024))
+        upstreamStale = registry.register(GaugeFamily("mcp_upstream_stale", help: "1 while the MCP server is failing and its last good entries are listed, marked stale (catalog.staleSeconds).",
+                                                      labels: ["server"], maxLabelSets: 1024))
+        pinFindings = registry.register(GaugeFamily("mcp_tool_pin_findings", help: "Tools of a pinned server whose definition drifted from the approved one, or that await approval.",
+                                                    labels: ["server", "kind"], maxLabelSets: 2048))
+        upstreamTools = registry.register(GaugeFamily("mcp_upstream_tools", help: "Tools each MCP server contributes to the catalog.",
+                                                      labels: ["server"], maxLabelSets: 1024))
+        upstreamEra = registry.register(GaugeFamily("mcp_upstream_era", help: "1 for each protocol era an MCP server answered discovery in (handshake, 2026-07-28); the gateway bridges the other era's clients.",
+                                                    labels: ["server", "era"], maxLabelSets: 2048))
+        catalogRefreshes = registry.register(CounterFamily("mcp_catalog_refreshes_total", help: "Successful catalog refreshes per server.",
+                                                           labels: ["server"], maxLabelSets: 1024))
+        catalogRefreshFailures = registry.register(CounterFamily("mcp_catalog_refresh_failures_total", help: "Failed catalog refreshes per server.",
+                                                                 labels: ["server"], maxLabelSets: 1024))
+        configReloads = registry.register(CounterFamily("mcp_config_reloads_total", help: "Configuration reloads by result.",
+                                                        labels: ["result"], maxLabelSets: 2))
+        reloadSucceeded = configReloads.handle(["success"])
+        reloadFailed = configReloads.handle(["failure"])
+        extProcRequests = registry.register(CounterFamily("mcp_extproc_requests_total", help: "HTTP requests seen by ext_proc, by how they were handled.",
+                                                          labels: ["handling"], maxLabelSets: 3))
+        handledLocally = extProcRequests.handle(["local"])
+        handledForwarded = extProcRequests.handle(["forwarded"])
+        handledStream = extProcRequests.handle(["stream"])
+        extAuthzChecks = registry.counter("mcp_extauthz_checks_total", help: "ext_authz Check calls.")
 
-        let buildInfo = registry.register(MetricFamily("mcp_gateway_build_info", help: "Build information.", kind: .gauge, labels: ["version"], capacity: 1))
-        buildInfo.set(1, slot: buildInfo.slot([version]))
-        let rss = registry.register(MetricFamily("process_resident_memory_bytes", help: "Resident memory size in bytes.", kind: .gauge))
-        let cpu = registry.register(MetricFamily("process_cpu_seconds_total", help: "Total user and system CPU time in seconds.", scale: 1e-6))
-        let fds = registry.register(MetricFamily("process_open_fds", help: "Number of open file descriptors.", kind: .gauge))
-        let threads = registry.register(MetricFamily("process_threads", help: "Number of OS threads.", kind: .gauge))
-        let start = registry.register(MetricFamily("process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.", kind: .gauge))
+        let buildInfo = registry.register(GaugeFamily("mcp_gateway_build_info", help: "Build information.", labels: ["version"], maxLabelSets: 1))
+        buildInfo.handle([version]).set(1)
+        let rss = registry.gauge("process_resident_memory_bytes", help: "Resident memory size in bytes.")
+        let cpu = registry.counter("process_cpu_seconds_total", help: "Total user and system CPU time in seconds.", scale: 1e-6)
+        let fds = registry.gauge("process_open_fds", help: "Number of open file descriptors.")
+        let threads = registry.gauge("process_threads", help: "Number of OS threads.")
+        let start = registry.gauge("process_start_time_seconds", help: "Start time of the process since the Unix epoch in seconds.")
         start.set(Int(WallClock.unixSeconds()))
         registry.onCollect { [unowned self] in
             rss.set(ProcessStats.residentBytes())
@@ -95,32 +124,9 @@ package final class GatewayMetrics: Sendable {
         }
     }
 
-    /// The catalog's slot assigner: tool k owns counter slots k*outcomes … and histogram slot k.
-    /// Registration happens only here, serialized, so the arithmetic holds.
-    package var slotAssigner: MetricsSlotAssigner {
-        { [self] server, tool in
-            toolKeys.withLock { keys in
-                let key = "\(server)\u{0}\(tool)"
-                if let k = keys[key] { return k }
-                let k = keys.count
-                guard k < capacity else { return -1 }
-                keys[key] = k
-                for o in Self.toolOutcomes { _ = toolCalls.slot([server, tool, o]) }
-                _ = toolDuration.slot([server, tool])
-                return k
-            }
-        }
-    }
-
-    package func countToolCall(slot k: Int, outcome: String, seconds: Double?) {
-        guard k >= 0, let o = Self.toolOutcomes.firstIndex(of: outcome) else { return }
-        toolCalls.add(slot: k * Self.toolOutcomes.count + o)
-        if let seconds { toolDuration.observe(seconds, slot: k) }
-    }
-
     package func countRequest(method: String, ok: Bool) {
-        let m = Self.methods.firstIndex(of: method.hasPrefix("notifications/") ? "notifications" : method) ?? Self.methods.count - 1
-        requests.add(slot: m * 2 + (ok ? 0 : 1))
+        let series = requestSeries[method] ?? (method.hasPrefix("notifications/") ? notificationRequests : otherRequests)
+        (ok ? series.ok : series.error).add()
     }
 
     func sessionOpened(_ s: ClientSession, ttl: Double) {
@@ -131,30 +137,38 @@ package final class GatewayMetrics: Sendable {
         sessions.ended(s)
     }
 
-    /// Per-server gauges and counters read at scrape time from the catalog and the monitors.
+    /// Per-server gauges and counters read at scrape time from the catalog and the monitors;
+    /// servers no longer configured lose their series.
     func watch(store: CatalogStore, monitors: @escaping @Sendable () -> [BackendMonitor]) {
+        watchTools(store)
         registry.onCollect { [self] in
             let snapshot = store.snapshot
-            for server in store.config.servers {
-                let up = snapshot.isUp(server.name)
-                upstreamUp.set(up ? 1 : 0, slot: upstreamUp.slot([server.name]))
-                let stale = snapshot.serverStates[server.name]?.name == "stale"
-                upstreamStale.set(stale ? 1 : 0, slot: upstreamStale.slot([server.name]))
+            let config = store.config
+            let names = Set(config.servers.map(\.name))
+            for family in [upstreamUp, upstreamStale, upstreamTools, pinFindings, upstreamEra] { family.remove { !names.contains($0[0]) } }
+            for family in [catalogRefreshes, catalogRefreshFailures, rateLimited] { family.remove { !names.contains($0[0]) } }
+            var toolsPerServer: [String: Int] = [:]
+            for tool in snapshot.tools { toolsPerServer[tool.server, default: 0] += 1 }
+            for server in config.servers {
+                upstreamUp.handle([server.name]).set(snapshot.isUp(server.name) ? 1 : 0)
+                upstreamStale.handle([server.name]).set(snapshot.serverStates[server.name]?.name == "stale" ? 1 : 0)
                 if server.pin {
                     for kind in [PinFinding.Kind.drifted, .unapproved] {
                         let n = snapshot.pinFindings.lazy.filter { $0.server == server.name && $0.kind == kind }.count
-                        pinFindings.set(n, slot: pinFindings.slot([server.name, kind.rawValue]))
+                        pinFindings.handle([server.name, kind.rawValue]).set(n)
                     }
+                } else {
+                    pinFindings.remove { $0[0] == server.name }
                 }
-                upstreamTools.set(snapshot.tools.filter { $0.server == server.name }.count, slot: upstreamTools.slot([server.name]))
+                upstreamTools.handle([server.name]).set(toolsPerServer[server.name] ?? 0)
                 if case .up(let found)? = snapshot.serverStates[server.name] {
-                    upstreamEra.set(found.speaksHandshake ? 1 : 0, slot: upstreamEra.slot([server.name, "handshake"]))
-                    upstreamEra.set(found.speaksModern ? 1 : 0, slot: upstreamEra.slot([server.name, ProtocolEra.latestModern]))
+                    upstreamEra.handle([server.name, "handshake"]).set(found.speaksHandshake ? 1 : 0)
+                    upstreamEra.handle([server.name, ProtocolEra.latestModern]).set(found.speaksModern ? 1 : 0)
                 }
             }
-            for m in monitors() {
-                catalogRefreshes.set(m.events.refreshCount, slot: catalogRefreshes.slot([m.server.name]))
-                catalogRefreshFailures.set(m.events.failureCount, slot: catalogRefreshFailures.slot([m.server.name]))
+            for m in monitors() where names.contains(m.server.name) {
+                catalogRefreshes.handle([m.server.name]).set(m.events.refreshCount)
+                catalogRefreshFailures.handle([m.server.name]).set(m.events.failureCount)
             }
         }
     }

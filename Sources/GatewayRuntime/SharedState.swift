@@ -25,7 +25,7 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
     private var timers: [DispatchSourceTimer] = []
     private var lastStreamID = "0-0"
     private let revocationsKey: String
-    private let sessionOutcomes: MetricFamily
+    private let sessionOutcomes: [SharedSessionOutcome: Counter]
 
     init(config: SharedStateConfig, fileJournal: (any RevocationJournal)?, metrics: GatewayMetrics) throws(RedisError) {
         self.config = config
@@ -35,13 +35,12 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
                                                      privateKeyFile: $0.privateKeyFile) }
         client = try RedisClient(options: RedisOptions(host: config.host, port: config.port, username: config.username,
                                                        password: config.password, database: config.database, timeoutMs: config.timeoutMs, tls: tls))
-        let gauge = metrics.registry.register(MetricFamily("mcp_shared_state_up", help: "1 if the shared state (Redis) answers; 0 while this replica counts locally.",
-                                                           kind: .gauge))
-        sessionOutcomes = metrics.registry.register(MetricFamily(
+        let gauge = metrics.registry.gauge("mcp_shared_state_up", help: "1 if the shared state (Redis) answers; 0 while this replica counts locally.")
+        let outcomes = metrics.registry.register(CounterFamily(
             "mcp_shared_backend_sessions_total",
             help: "Local misses of the backend-session table by how they were resolved: adopted from another replica, created and recorded, "
                 + "lost a creation race (ours ended, theirs used), or local (Redis unavailable).", labels: ["outcome"]))
-        for o in SharedSessionOutcome.allCases { _ = sessionOutcomes.slot([o.rawValue]) }
+        sessionOutcomes = Dictionary(uniqueKeysWithValues: SharedSessionOutcome.allCases.map { ($0, outcomes.handle([$0.rawValue])) })
         metrics.registry.onCollect { [weak self] in gauge.set(self?.isUp == true ? 1 : 0) }
         logger.info("shared state", [("redis", String(describing: config))])
     }
@@ -119,7 +118,7 @@ final class SharedState: SharedRateStore, RevocationJournal, SharedSessionStore,
 
     // MARK: backend sessions
 
-    func count(_ outcome: SharedSessionOutcome) { sessionOutcomes.add(slot: sessionOutcomes.slot([outcome.rawValue])) }
+    func count(_ outcome: SharedSessionOutcome) { sessionOutcomes[outcome]?.add() }
 
     func lookup(_ key: String) -> SharedSessionLookup {
         switch run([["GET", config.keyPrefix + key]])?.first {

@@ -31,7 +31,7 @@ public final class CatalogSnapshot: Sendable {
     let modernServers: Set<String>
     let handshakeServers: Set<String>
 
-    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState], slots: MetricsSlotAssigner? = nil,
+    public init(generation: UInt64, config: GatewayConfig, states: [String: ServerState],
                 pins: ToolPins = ToolPins()) {
         self.generation = generation
         self.serverStates = states
@@ -101,7 +101,6 @@ public final class CatalogSnapshot: Sendable {
                 }
                 let json = present(override?.apply(to: tool) ?? tool, "name", publicName)
                 var entry = FederatedEntry(publicName: publicName, server: server.name, originalName: name, json: json,
-                                           metricsSlot: slots?(server.name, publicName) ?? -1,
                                            // A served pinned definition is the same for both eras.
                                            modernJSON: servingPin ? nil : modernEntry("tools", "name", name, publicName, json, override))
                 entry.drifted = drifted
@@ -175,6 +174,11 @@ public final class CatalogSnapshot: Sendable {
     // Names match byte for byte, as the servers behind compare them: Swift's String == (and so a
     // [String: Int] lookup) is canonical equivalence, which would also accept e.g. "calc_\u{212A}"
     // (KELVIN SIGN) for "calc_K" and let that spelling slip past tool globs (rate limits).
+    /// Every tool a call can name: the listed ones, then those an override hides (by name).
+    public var callableTools: [FederatedEntry] {
+        tools + hiddenTools.values.sorted { $0.publicName.utf8.lexicographicallyPrecedes($1.publicName.utf8) }
+    }
+
     public func tool(named publicName: String) -> FederatedEntry? {
         (toolIndex[publicName].map { tools[$0] } ?? hiddenTools[publicName])
             .flatMap { $0.publicName.utf8.elementsEqual(publicName.utf8) ? $0 : nil }

@@ -16,10 +16,8 @@ public final class CatalogStore: Sendable {
     }
 
     private let state: Mutex<State>
-    private let slots: MetricsSlotAssigner?
 
-    public init(config: GatewayConfig, slots: MetricsSlotAssigner? = nil) {
-        self.slots = slots
+    public init(config: GatewayConfig) {
         state = Mutex(State(config: config, states: [:], snapshot: .empty(config: config), generation: 0, listeners: [], pins: ToolPins()))
     }
 
@@ -67,7 +65,7 @@ public final class CatalogStore: Sendable {
             guard change(&s) else { return nil }
             s.generation += 1
             let old = s.snapshot
-            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states, slots: slots, pins: s.pins)
+            s.snapshot = CatalogSnapshot(generation: s.generation, config: s.config, states: s.states, pins: s.pins)
             return (old, s.snapshot, s.listeners)
         }
         if let (old, new, listeners) = result {

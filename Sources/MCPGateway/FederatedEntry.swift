@@ -9,19 +9,15 @@ public struct FederatedEntry: Sendable, Equatable {
     public let json: [UInt8]
     /// The entry as listed to 2026-07-28 clients, when the server lists it differently there.
     public var modernJSON: [UInt8]?
-    /// A metrics slot for this tool, assigned when the catalog is built (never per request), so
-    /// counting a call is one atomic add and clients cannot mint new label values.
-    public var metricsSlot: Int = -1
     /// A pinned tool whose server now lists a different definition (`pinning`).
     public var drifted = false
 
-    public init(publicName: String, server: String, originalName: String, json: [UInt8], metricsSlot: Int = -1,
+    public init(publicName: String, server: String, originalName: String, json: [UInt8],
                 modernJSON: [UInt8]? = nil) {
         self.publicName = publicName
         self.server = server
         self.originalName = originalName
         self.json = json
-        self.metricsSlot = metricsSlot
         self.modernJSON = modernJSON
     }
 
@@ -30,10 +26,6 @@ public struct FederatedEntry: Sendable, Equatable {
         era == .modern ? modernJSON ?? json : json
     }
 }
-
-/// Hands out metrics slots for (server, tool) label pairs; injected so the core stays free of
-/// the metrics implementation.
-public typealias MetricsSlotAssigner = @Sendable (_ server: String, _ tool: String) -> Int
 
 /// Reversible naming between what a server calls things and what the gateway's clients see.
 public enum FederatedNaming {

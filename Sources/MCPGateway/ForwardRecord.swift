@@ -12,9 +12,6 @@ public struct ForwardRecord: Sendable, Equatable {
     public var rpcMethod: String
     /// Public (prefixed) tool name for tools/call, "" otherwise.
     public var tool: String
-    /// This process's metrics slot for the tool; not carried through Envoy (another replica may
-    /// read the record): the reader looks it up in its own catalog.
-    public var metricsSlot: Int
     /// The client's Mcp-Session-Id, which Envoy puts back on the response ("" when sessionless).
     public var clientSession: String
     /// Non-reversible reference to the client session, for the audit line.
@@ -28,13 +25,12 @@ public struct ForwardRecord: Sendable, Equatable {
     /// gateway ends it when the access log reports the call's end.
     public var endsBackendSession = false
 
-    public init(server: String, rpcMethod: String, tool: String = "", metricsSlot: Int = -1, clientSession: String = "",
+    public init(server: String, rpcMethod: String, tool: String = "", clientSession: String = "",
                 sessionRef: String = "", backendSession: String = "", rawID: String = "null", argumentNames: [String] = [],
                 endsBackendSession: Bool = false) {
         self.server = server
         self.rpcMethod = rpcMethod
         self.tool = tool
-        self.metricsSlot = metricsSlot
         self.clientSession = clientSession
         self.sessionRef = sessionRef
         self.backendSession = backendSession
@@ -45,7 +41,7 @@ public struct ForwardRecord: Sendable, Equatable {
 
     public init(plan: ForwardPlan, backendSession: String?) {
         self.init(server: plan.server.name, rpcMethod: plan.rpcMethod,
-                  tool: plan.rpcMethod == "tools/call" ? plan.publicName : "", metricsSlot: plan.metricsSlot,
+                  tool: plan.rpcMethod == "tools/call" ? plan.publicName : "",
                   clientSession: plan.era == .handshake ? plan.clientSession?.token ?? "" : "",
                   sessionRef: plan.clientSession?.auditReference ?? "", backendSession: backendSession ?? "",
                   rawID: plan.rawID.isEmpty ? "null" : String(decoding: plan.rawID, as: UTF8.self),

@@ -38,7 +38,15 @@ public struct MCPRouter: Sendable {
     // MARK: requests without a JSON-RPC body (GET, DELETE, others)
 
     /// Handles what can be decided from headers alone. Returns nil for a POST, whose body decides.
+    /// A GET or DELETE answered here is marked with its HTTP method (for `mcp_requests_total`).
     public func route(head: MCPRequestHead) -> RouteDecision? {
+        let decision = routeWithoutBody(head)
+        guard head.method == "GET" || head.method == "DELETE", case .reply(var local)? = decision else { return decision }
+        local.rpcMethod = head.method
+        return .reply(local)
+    }
+
+    private func routeWithoutBody(_ head: MCPRequestHead) -> RouteDecision? {
         guard config.servesMCP(at: head.normalizedPath) else {
             return .reply(LocalReply(status: 404, body: JSONRPCReply.error(id: nil, JSONRPCError(
                 code: JSONRPCError.invalidRequestCode, message: "Not found: this gateway serves MCP at \(config.mcpPath)"))))
@@ -553,7 +561,6 @@ public struct MCPRouter: Sendable {
         var plan = ForwardPlan(server: server, era: era, body: body, clientSession: session, setHeaders: set,
                                removeHeaders: remove, rpcMethod: request.method, publicName: target.publicName,
                                originalName: target.original, rawID: id.map(Array.init) ?? [])
-        if request.method == "tools/call" { plan.metricsSlot = target.entry?.metricsSlot ?? -1 }
         if config.audit.includeArgumentNames, request.method == "tools/call", let args = request.param("arguments") {
             plan.argumentNames = request.scanner.members(of: args).map { members in members.map { request.scanner.key(of: $0) } } ?? []
         }

@@ -69,8 +69,6 @@ public struct ForwardPlan: Sendable {
     public var publicName: String
     public var originalName: String
     public var rawID: [UInt8]
-    /// The tool's metrics slot (-1 for prompts, resources, completions).
-    public var metricsSlot: Int = -1
     /// Argument names for the audit line, when the config opts in (never values).
     public var argumentNames: [String] = []
     /// The backend session to use instead of the client session's current one (an answer to a
@@ -102,6 +100,11 @@ public struct StreamPlan: Sendable, Equatable {
     /// The verified session for a handshake-era GET stream; nil for subscriptions/listen.
     public var session: ClientSession?
     public var era: ProtocolEra
+
+    public init(session: ClientSession?, era: ProtocolEra) {
+        self.session = session
+        self.era = era
+    }
 }
 
 /// A client message the gateway also hands to each of the client's backend sessions.

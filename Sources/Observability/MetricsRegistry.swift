@@ -1,28 +1,27 @@
 import Synchronization
 
-/// All metric families, rendered in Prometheus text format on scrape. Collectors run at scrape
-/// time for values read from elsewhere (process stats, catalog state).
+/// All metric families, rendered in Prometheus text format on scrape, in registration order.
+/// Collectors run at scrape time for values read from elsewhere (process stats, catalog state).
 public final class MetricsRegistry: Sendable {
-    private let families = Mutex<[Renderable]>([])
+    private let families = Mutex<[any RenderableFamily]>([])
     private let collectors = Mutex<[@Sendable () -> Void]>([])
 
     public init() {}
 
-    enum Renderable {
-        case family(MetricFamily)
-        case histogram(HistogramFamily)
+    @discardableResult
+    public func register<H>(_ family: MetricFamily<H>) -> MetricFamily<H> {
+        families.withLock { $0.append(family) }
+        return family
     }
 
-    @discardableResult
-    public func register(_ f: MetricFamily) -> MetricFamily {
-        families.withLock { $0.append(.family(f)) }
-        return f
+    /// An unlabelled counter, registered as a family of its own.
+    public func counter(_ name: String, help: String, scale: Double = 1) -> Counter {
+        register(CounterFamily(name, help: help, scale: scale)).handle([])
     }
 
-    @discardableResult
-    public func register(_ h: HistogramFamily) -> HistogramFamily {
-        families.withLock { $0.append(.histogram(h)) }
-        return h
+    /// An unlabelled gauge, registered as a family of its own.
+    public func gauge(_ name: String, help: String) -> Gauge {
+        register(GaugeFamily(name, help: help)).handle([])
     }
 
     /// Runs before each render, to refresh gauges computed from elsewhere.
@@ -34,12 +33,7 @@ public final class MetricsRegistry: Sendable {
         for c in collectors.withLock({ $0 }) { c() }
         var out = ""
         out.reserveCapacity(16 * 1024)
-        for f in families.withLock({ $0 }) {
-            switch f {
-            case .family(let m): m.render(into: &out)
-            case .histogram(let h): h.render(into: &out)
-            }
-        }
+        for f in families.withLock({ $0 }) { f.render(into: &out) }
         return out
     }
 

@@ -48,7 +48,7 @@ import Testing
 
     init() {
         let config = GatewayConfig(servers: [ServerConfig(name: "calc", url: "http://calc:8000/mcp")])
-        let catalog = CatalogStore(config: config, slots: { _, tool in tool == "calc_add" ? 7 : -1 })
+        let catalog = CatalogStore(config: config)
         catalog.update(server: "calc", to: .up(DiscoveredServer(name: "calc", tools: [["name": "add", "inputSchema": ["type": "object"]]])))
         let creations = self.creations
         let sessions = BackendSessionTable { _, done in done(.success("backend-\(creations.next())")) }
@@ -83,7 +83,6 @@ import Testing
         #expect(recorder.all.count == 1)
         #expect(got.record.server == "calc" && got.record.tool == "calc_add" && got.record.rawID == "7")
         #expect(got.record.argumentNames == ["a", "b"])
-        #expect(got.record.metricsSlot == 7)  // from this replica's catalog, not from the wire
         #expect(got.caller == alice)
         #expect(got.requestID == "req-1")
         #expect(got.status == 200 && got.outcome == "ok")
@@ -104,7 +103,6 @@ import Testing
         try send(entry(r, status: 204), entry(r, status: 500), entry(r, status: 503, flags: unreachable), entry(r, status: 504),
                  entry(r, status: 504, flags: timedOut), entry(r, status: nil, requestID: ""))
         #expect(recorder.all.map(\.outcome) == ["ok", "error", "unavailable", "timeout", "timeout", "error"])
-        #expect(recorder.all.map(\.record.metricsSlot) == Array(repeating: -1, count: 6))
         #expect(recorder.all.last?.requestID == nil)
         #expect(recorder.all.last?.caller == nil)
     }

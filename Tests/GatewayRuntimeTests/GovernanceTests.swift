@@ -20,9 +20,16 @@ import Testing
         try (dir.read("audit.log") ?? "").split(separator: "\n").map { try JSONValue(parsing: Array($0.utf8)) }
     }
 
+    /// A catalog in which server "calc" has the tool `calc_add`, so its series exist.
+    static func catalog(tools: [String], server: String = "calc") -> CatalogSnapshot {
+        let config = GatewayConfig(servers: [ServerConfig(name: server, url: "http://\(server):8000/mcp")])
+        return CatalogSnapshot(generation: 1, config: config, states: [server: .up(DiscoveredServer(
+            name: server, tools: tools.map { ["name": .string($0), "inputSchema": ["type": "object"]] }))])
+    }
+
     func toolCall(metrics: GatewayMetrics, arguments: [String] = ["expression", "variable"]) -> ForwardRecord {
-        let slot = metrics.slotAssigner("calc", "calc_add")
-        return ForwardRecord(server: "calc", rpcMethod: "tools/call", tool: "calc_add", metricsSlot: slot,
+        metrics.catalogChanged(Self.catalog(tools: ["add"]))
+        return ForwardRecord(server: "calc", rpcMethod: "tools/call", tool: "calc_add",
                              clientSession: "SECRET-CLIENT-SESSION-TOKEN", sessionRef: "ref-1234", backendSession: "SECRET-BACKEND-SESSION",
                              rawID: "7", argumentNames: arguments)
     }
@@ -163,10 +170,10 @@ import Testing
 
     @Test func everyFamilyHasHelpAndTypeAndItsLabels() {
         let metrics = GatewayMetrics(version: "1.2.3")
-        let slot = metrics.slotAssigner("s", "t")
-        metrics.countToolCall(slot: slot, outcome: "ok", seconds: 0.01)
-        metrics.rateLimited.add(slot: metrics.rateLimited.slot(["s"]))
-        metrics.authDecisions.add(slot: metrics.authDecisions.slot(["allow", "jwt"]))
+        metrics.catalogChanged(GovernanceTests.catalog(tools: ["t"], server: "s"))
+        metrics.countToolCall(server: "s", tool: "s_t", outcome: .ok, seconds: 0.01)
+        metrics.rateLimited.handle(["s"]).add()
+        metrics.authDecisions.handle(["allow", "jwt"]).add()
         let text = metrics.registry.render()
         let lines = text.split(separator: "\n").map(String.init)
         for f in Self.families {
@@ -186,12 +193,14 @@ import Testing
         #expect(series(text, "mcp_config_reloads_total") == [#"{result="success"}"#: "0", #"{result="failure"}"#: "0"])
     }
 
-    @Test func toolSeriesStopAtTheCapacityInsteadOfGrowingWithoutBound() {
+    @Test func toolSeriesFollowTheCatalogInsteadOfGrowingWithoutBound() {
         let metrics = GatewayMetrics(version: "t")
-        var last = 0
-        for i in 0..<(metrics.capacity + 5) { last = metrics.slotAssigner("s", "tool\(i)") }
-        #expect(last == -1)
-        #expect(metrics.slotAssigner("s", "tool0") == 0)
-        metrics.countToolCall(slot: -1, outcome: "ok", seconds: 1) // an untracked tool is dropped, not a crash
+        metrics.catalogChanged(GovernanceTests.catalog(tools: (0..<50).map { "tool\($0)" }, server: "s"))
+        #expect(metrics.toolDuration.count == 50)
+        // Names the catalog does not have are dropped, not a crash and not a new series.
+        metrics.countToolCall(server: "s", tool: "s_invented", outcome: .ok, seconds: 1)
+        metrics.countToolCall(server: "other", tool: "s_tool0", outcome: .ok, seconds: 1)
+        #expect(metrics.toolDuration.count == 50)
+        #expect(metrics.toolSeries(server: "s", tool: "s_invented") == nil)
     }
 }

@@ -30,6 +30,15 @@ import Testing
         #expect(custom.router().route(head: head("POST", path: "/mcp"))?.localReply?.status == 404)
     }
 
+    /// Answers to GET and DELETE are counted under their HTTP method (`mcp_requests_total`),
+    /// other methods' under none (the metrics' "other").
+    @Test func repliesNameTheHTTPMethodForMetrics() throws {
+        #expect(try #require(h.router().route(head: head("GET"))?.localReply).rpcMethod == "GET")  // no session
+        #expect(try #require(h.router().route(head: head("GET", version: "2026-07-28"))?.localReply).rpcMethod == "GET")  // 405
+        #expect(try #require(h.router().route(head: head("DELETE"))?.localReply).rpcMethod == "DELETE")
+        #expect(try #require(h.router().route(head: head("PUT"))?.localReply).rpcMethod == nil)
+    }
+
     @Test(arguments: ["PUT", "PATCH", "HEAD", "OPTIONS", "get"])
     func otherMethodsAre405(_ method: String) throws {
         let reply = try #require(h.router().route(head: head(method))?.localReply)

@@ -7,13 +7,13 @@ import Testing
 @Suite struct MetricsRegistryTests {
     @Test func aScrapeIsValidExpositionText() throws {
         let registry = MetricsRegistry()
-        let calls = registry.register(MetricFamily("mcp_calls_total", help: "Calls by tool.", labels: ["tool"]))
-        let up = registry.register(MetricFamily("mcp_up", help: "Up.", kind: .gauge))
+        let calls = registry.register(CounterFamily("mcp_calls_total", help: "Calls by tool.", labels: ["tool"]))
+        let up = registry.gauge("mcp_up", help: "Up.")
         let latency = registry.register(HistogramFamily("mcp_latency_seconds", help: "Latency.", labels: ["tool"], bounds: [0.5]))
         let nasty = "evil\"} 1\nfake_metric 666\r\n\\"
-        calls.add(slot: calls.slot([nasty]))
-        calls.add(3, slot: calls.slot(["add"]))
-        latency.observe(0.2, slot: latency.slot([nasty]))
+        calls.handle([nasty]).add()
+        calls.handle(["add"]).add(3)
+        latency.handle([nasty]).observe(0.2)
         let scrapes = Atomic<Int>(0)
         registry.onCollect {
             scrapes.add(1, ordering: .relaxed)
@@ -37,7 +37,7 @@ import Testing
 
     @Test func collectorsRunOnEveryScrape() {
         let registry = MetricsRegistry()
-        let g = registry.register(MetricFamily("n", help: "N.", kind: .gauge))
+        let g = registry.gauge("n", help: "N.")
         let n = Atomic<Int>(0)
         registry.onCollect { g.set(n.add(1, ordering: .relaxed).newValue) }
         _ = registry.render()
@@ -50,7 +50,7 @@ import Testing
 
     @Test func helpTextIsEscaped() throws {
         let registry = MetricsRegistry()
-        registry.register(MetricFamily("h", help: "line one\nline two \\ end"))
+        _ = registry.counter("h", help: "line one\nline two \\ end")
         let text = try Exposition(registry.render())
         #expect(text.help["h"] == #"line one\nline two \\ end"#)
     }
