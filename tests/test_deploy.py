@@ -970,7 +970,7 @@ def exported(tmp_path_factory):
         fam = series.get(m.group(1), m.group(1))
         labels.setdefault(fam, set()).update(re.findall(r'(\w+)="', m.group(2)))
     src = "\n".join(p.read_text() for p in (ROOT / "Sources").rglob("*.swift"))
-    for m in re.finditer(r'(?:Metric|Histogram)Family\("(\w+)".*?labels: \[([^\]]*)\]', src, re.S):
+    for m in re.finditer(r'(?:Metric|Histogram|Counter|Gauge)Family\("(\w+)".*?labels: \[([^\]]*)\]', src, re.S):
         if m.group(1) in families:
             labels.setdefault(m.group(1), set()).update(re.findall(r'"(\w+)"', m.group(2)))
     return series, labels

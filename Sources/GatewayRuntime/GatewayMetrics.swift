@@ -76,7 +76,7 @@ package final class GatewayMetrics: Sendable {
                                         + "(an upper bound once more than limits.maxTrackedSessions are open).")
         sessionsUntracked = registry.gauge("mcp_sessions_untracked", help: "Sessions in mcp_sessions_active counted past "
                                            + "limits.maxTrackedSessions: they count until expiry even if ended.")
-        authDecisions = registry.register(CounterFamily("mcp_auth_decisions_total", help: "ext_authz decisions by result and reason.",
+        authDecisions = registry.register(CounterFamily("mcp_auth_decisions_total", help: "Authentication decisions (in ext_proc, or in ext_authz Check) by result and reason.",
                                                         labels: ["result", "reason"], maxLabelSets: 64))
         rateLimited = registry.register(CounterFamily("mcp_rate_limited_total", help: "Tool calls refused by a rate limit, by server.",
                                                       labels: ["server"], maxLabelSets: 1024))
@@ -103,7 +103,7 @@ package final class GatewayMetrics: Sendable {
         handledLocally = extProcRequests.handle(["local"])
         handledForwarded = extProcRequests.handle(["forwarded"])
         handledStream = extProcRequests.handle(["stream"])
-        extAuthzChecks = registry.counter("mcp_extauthz_checks_total", help: "ext_authz Check calls.")
+        extAuthzChecks = registry.counter("mcp_extauthz_checks_total", help: "Bearer-token checks made (ext_authz Check calls, or ext_proc reviews when authentication runs in ext_proc; the name is kept for dashboards).")
 
         let buildInfo = registry.register(GaugeFamily("mcp_gateway_build_info", help: "Build information.", labels: ["version"], maxLabelSets: 1))
         buildInfo.handle([version]).set(1)
