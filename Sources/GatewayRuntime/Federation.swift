@@ -23,8 +23,8 @@ package final class Federation: @unchecked Sendable {
     /// Handshake-era sessions' subscriptions to 2026-07-28-only servers' resources, delivered on their GET streams.
     let subscriptionListens: BridgedSubscriptionListens
     let metrics: GatewayMetrics
-    /// Bearer-token checking (`auth`), built once; nil without an `auth` section. A change to
-    /// `auth` needs a restart.
+    /// Bearer-token checking (`auth`), built once; nil without an `auth` section. A reload that
+    /// changes `auth` is refused (`fieldNeedingRestart`).
     let auth: AuthSetup?
     /// This gateway's version, as it introduces itself to MCP servers.
     let version: String
@@ -265,11 +265,13 @@ package final class Federation: @unchecked Sendable {
                 logger.info("config reloaded: unchanged", [("reason", reason)])
                 return true
             }
-            if new.session.secret != signerSecret {
-                logger.warning("session secret changes need a restart; keeping the current one")
-            }
-            if new.session.revocationsFile != old.session.revocationsFile {
-                logger.warning("session.revocationsFile changes need a restart; keeping the current one")
+            // Everything else applies now; these are built once, so a change is refused whole,
+            // naming the field, rather than half-applied.
+            if let field = Self.fieldNeedingRestart(old: old, new: new, signerSecret: signerSecret) {
+                metrics.reloadFailed.add()
+                logger.error("config reload refused: the previous configuration keeps serving",
+                             [("reason", reason), ("error", "\(field) changes need a restart of the gateway")])
+                return false
             }
             if new.session.ttlSeconds != old.session.ttlSeconds {
                 signer = signer.withTTL(new.session.ttlSeconds)
@@ -281,12 +283,6 @@ package final class Federation: @unchecked Sendable {
             }
             revocations.capacity = new.limits.maxRevokedSessions
             metrics.sessions.capacity = new.limits.maxTrackedSessions
-            if new.auth != old.auth {
-                logger.warning("auth settings change needs a restart; policy and rate limits apply now")
-            }
-            if new.sharedState != old.sharedState {
-                logger.warning("sharedState changes need a restart; keeping the current one")
-            }
             context.replaceRouter(MCPRouter(config: new, signer: signer, revocations: revocations, version: version,
                                             clock: { WallClock.unixSeconds() }, sharedRates: sharedState,
                                             limiter: context.router.limiter, subscriptions: context.router.subscriptions))
@@ -296,6 +292,16 @@ package final class Federation: @unchecked Sendable {
             logger.info("config reloaded", [("reason", reason), ("servers", new.servers.map(\.name).joined(separator: ","))])
             return true
         }
+    }
+
+    /// The first setting of `new` that only a restart can apply (built once at start: the session
+    /// key and revocation file, token review, the Redis connection), or nil.
+    static func fieldNeedingRestart(old: GatewayConfig, new: GatewayConfig, signerSecret: [UInt8]?) -> String? {
+        if new.session.secret != signerSecret { return "session.secretFile" }
+        if new.session.revocationsFile != old.session.revocationsFile { return "session.revocationsFile" }
+        if new.auth != old.auth { return "auth" }
+        if new.sharedState != old.sharedState { return "sharedState" }
+        return nil
     }
 
     /// Reloads when the file changes (polled every 2 s): its modification time, inode or size.
