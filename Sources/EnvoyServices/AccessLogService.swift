@@ -56,9 +56,9 @@ final class AccessLogCallHandler: GRPCCallHandler {
             let status = Int(entry.responseCode ?? 0)
             let outcome = ForwardRecord.outcome(status: status, serverUnreachable: entry.responseFlags.serverUnreachable,
                                                 timedOut: entry.responseFlags.upstreamRequestTimeout)
-            // ext_authz's identity, or the one ext_proc established when it authenticated the caller itself.
-            let caller = CallerIdentity(metadata: entry.namespace(CallerIdentity.metadataNamespace)
-                                        ?? entry.namespace(CallerIdentity.gatewayMetadataNamespace))
+            // The identity ext_proc established when it authenticated the caller itself (in the record),
+            // or ext_authz's.
+            let caller = record.caller ?? CallerIdentity(metadata: entry.namespace(CallerIdentity.metadataNamespace))
             let seconds = entry.timeToLastDownstreamTxByte.map { Double($0.seconds) + Double($0.nanos) / 1e9 } ?? 0
             context.observer.forwarded(record, caller: caller, requestID: entry.requestID.isEmpty ? nil : entry.requestID,
                                        status: status, outcome: outcome, seconds: seconds)

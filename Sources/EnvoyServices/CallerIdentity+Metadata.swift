@@ -16,19 +16,6 @@ extension CallerIdentity {
         return ProtoStruct(fields: fields)
     }
 
-    /// The namespace ext_proc writes the identity to when it authenticated the caller itself (no
-    /// ext_authz in front): same shape as ext_authz's, for the access log of forwarded calls.
-    static let gatewayMetadataNamespace = "mcp.gateway.caller"
-
-    /// `{ mcp.gateway.caller: { subject, method, serviceAccount } }`, serialized: one entry of a
-    /// dynamic-metadata Struct, written straight into one buffer (it goes out with every forwarded
-    /// call). What the access log needs of the caller; groups only ever matter at the door.
-    var gatewayMetadata: [UInt8] {
-        var fields = [("subject", subject), ("method", method)]
-        if let serviceAccount { fields.append(("serviceAccount", serviceAccount)) }
-        return ProtoStruct.encodedNamespace(Self.gatewayMetadataNamespace, strings: fields)
-    }
-
     init?(metadata: ProtoStruct?) {
         guard let m = metadata, let subject = m["subject"]?.stringValue, let method = m["method"]?.stringValue else { return nil }
         let groups = m["groups"]?.listValue?.values.compactMap(\.stringValue) ?? []

@@ -342,12 +342,9 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
     /// naming the server, the access log reports the end.
     private func sendRouted(_ plan: ForwardPlan, backendSession: String?, _ mutation: HeaderMutation, _ stream: ExternalProcessorStream) {
         context.observer.forwarding(plan)
-        let record = ForwardRecord(plan: plan, backendSession: backendSession)
-        var metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
-        if authenticatedHere, let identity {
-            // Entries of one Struct map concatenate: the caller's namespace joins the record's.
-            metadata += identity.gatewayMetadata
-        }
+        var record = ForwardRecord(plan: plan, backendSession: backendSession)
+        if authenticatedHere { record.caller = identity }
+        let metadata = ProtoStruct.encodedNamespace(ForwardRecord.metadataNamespace, strings: record.fields)
         sendRouting(mutation, body: plan.body, stream, inBody: true, metadata: metadata)
     }
 

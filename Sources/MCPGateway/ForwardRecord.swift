@@ -24,6 +24,9 @@ public struct ForwardRecord: Sendable, Equatable {
     /// The backend session was opened for this request alone (a sessionless anonymous call): the
     /// gateway ends it when the access log reports the call's end.
     public var endsBackendSession = false
+    /// The caller, when the gateway itself authenticated it (token reviewed in ext_proc): the access
+    /// log's only way to know it. With ext_authz in front its own metadata says who called.
+    public var caller: CallerIdentity?
 
     public init(server: String, rpcMethod: String, tool: String = "", clientSession: String = "",
                 sessionRef: String = "", backendSession: String = "", rawID: String = "null", argumentNames: [String] = [],
@@ -57,6 +60,11 @@ public struct ForwardRecord: Sendable, Equatable {
         if !backendSession.isEmpty { out.append(("backend_session", backendSession)) }
         if !argumentNames.isEmpty { out.append(("args", argumentNames.joined(separator: ","))) }
         if endsBackendSession { out.append(("ephemeral", "1")) }
+        if let caller {
+            out.append(("caller", caller.subject))
+            out.append(("caller_method", caller.method))
+            if let sa = caller.serviceAccount { out.append(("caller_sa", sa)) }
+        }
         return out
     }
 
@@ -69,6 +77,9 @@ public struct ForwardRecord: Sendable, Equatable {
                   backendSession: fields("backend_session") ?? "", rawID: fields("id") ?? "null",
                   argumentNames: args.isEmpty ? [] : args.split(separator: ",").map(String.init),
                   endsBackendSession: fields("ephemeral") == "1")
+        if let subject = fields("caller"), let method = fields("caller_method") {
+            caller = CallerIdentity(subject: subject, serviceAccount: fields("caller_sa"), method: method)
+        }
     }
 }
 

@@ -39,6 +39,20 @@ import Testing
         #expect(back == record)
     }
 
+    @Test func theCallerAuthenticatedInExtProcRoundTrips() {
+        var record = ForwardRecord(server: "calc", rpcMethod: "tools/call", tool: "calc_add")
+        record.caller = CallerIdentity(subject: "system:serviceaccount:agents:calc", groups: ["g"], serviceAccount: "agents/calc",
+                                       method: "kubernetes")
+        let map = Dictionary(uniqueKeysWithValues: record.fields)
+        #expect(map["caller"] == "system:serviceaccount:agents:calc" && map["caller_sa"] == "agents/calc")
+        let back = ForwardRecord(fields: { map[$0] })
+        // Groups matter only at the door: they do not travel.
+        #expect(back?.caller == CallerIdentity(subject: "system:serviceaccount:agents:calc", serviceAccount: "agents/calc", method: "kubernetes"))
+        #expect(back?.caller?.digest == record.caller?.digest)
+        // Without a caller (ext_authz in front, or no auth) nothing is written.
+        #expect(!ForwardRecord(server: "calc", rpcMethod: "tools/call").fields.contains { $0.0.hasPrefix("caller") })
+    }
+
     @Test func entriesWithoutAServerAreNotOurs() {
         #expect(ForwardRecord(fields: { _ in nil }) == nil)
         #expect(ForwardRecord(fields: { $0 == "method" ? "tools/call" : nil }) == nil)
