@@ -91,7 +91,7 @@ def main():
         rate = statistics.median(r["rps"] for r in peak[base_key]) / 2
         if not args.no_half_load:
             interval_ms = args.connections * 1000.0 / rate
-            for rnd in range(max(1, args.rounds // 2)):
+            for rnd in range(max(2, args.rounds // 2 + 1)):
                 order = paths[rnd % len(paths):] + paths[:rnd % len(paths)]
                 for key, p, session in order:
                     delay = half.get(key, [{}])[-1].get("delay_ms", max(0.0, interval_ms - 0.8))
@@ -124,14 +124,15 @@ def main():
                     f"{(med(rows, 'gateway_cpu') or 0):.3f} | " + (f"{cpu / native_cpu:.2f}x" if native_cpu else "-") + " | "
                     + (f"{statistics.median(m[0] for m in msgs):.2f} / {statistics.median(m[1] for m in msgs):.2f}" if msgs else "-") + " |")
     if half:
-        a50, a99 = med(half.get("alone", []), "p50_us"), med(half.get("alone", []), "p99_us")
-        g50, g99 = med(half.get("gateway", []), "p50_us"), med(half.get("gateway", []), "p99_us")
+        settled = lambda key: half.get(key, [])[1:] or half.get(key, [])  # the first visit tunes the pause
+        a50 = med(settled("alone"), "p50_us")
+        g50, g99 = med(settled("gateway"), "p50_us"), med(settled("gateway"), "p99_us")
         out += ["", f"Latency at a common rate (half the no-auth gateway's median peak, {rate:.0f} req/s; closed loop with a "
                     "per-request pause, tuned per path between visits):", "",
                 "| path | req/s reached | p50 ms | p99 ms | added p50 ms vs Envoy alone | added p50 ms vs no-auth gateway | added p99 ms vs no-auth gateway |",
                 "|---|---|---|---|---|---|---|"]
         for key in keys:
-            rows = half[key][1:] or half[key]  # the first visit tunes the pause
+            rows = settled(key)
             p50, p99 = med(rows, "p50_us"), med(rows, "p99_us")
             out.append(f"| {names[key]} | {med(rows, 'rps'):.0f} | {p50 / 1000:.2f} | {p99 / 1000:.2f} | "
                        + (f"{(p50 - a50) / 1000:+.2f} | " if a50 else "- | ")
