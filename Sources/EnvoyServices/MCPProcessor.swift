@@ -118,7 +118,6 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
         case .admitted(let who):
             identity = who
             authenticatedHere = true
-            head?.identityDigest = who.digest
             routeByHead(stream)
         }
     }
@@ -215,7 +214,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                     context.endBackendSession(server, session)
                 }
             }
-            reply(local, stream, inBody: inBody)
+            finish(local, stream)
             if let broadcast = local.broadcast { context.broadcast(broadcast) }
         case .stream(let plan):
             context.observer.streaming(plan)
@@ -240,7 +239,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
                     guard self.state!.isDeciding, !stream.isFinished else { return }
                     var local = LocalReply(status: 200, body: body)
                     local.rpcMethod = plan.method
-                    self.reply(local, stream, inBody: inBody)
+                    self.finish(local, stream)
                 }
             }
         case .forward(let plan):
@@ -319,7 +318,7 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             self.backendSession = backend
             self.sendForward(plan, backendSession: backend, stream)
         case .failure(let error):
-            self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+            self.finish(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream)
         }
     }
 
@@ -363,10 +362,6 @@ final class MCPStreamHandler: ExternalProcessorStreamHandler, @unchecked Sendabl
             .overwrite(key: "x-mcp-identity-digest", value: identity?.digest ?? ""),
         ]
         sendRouted(plan, backendSession: backendSession, HeaderMutation(setHeaders: set, removeHeaders: plan.removeHeaders + ["x-mcp-server"]), stream)
-    }
-
-    func reply(_ local: LocalReply, _ stream: ExternalProcessorStream, inBody: Bool) {
-        finish(local, stream)
     }
 
     /// Answers the request here (Envoy sends nothing upstream); whatever still arrives is ignored.

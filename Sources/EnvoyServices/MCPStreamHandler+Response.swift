@@ -79,7 +79,7 @@ extension MCPStreamHandler {
     private func retry(_ result: Result<String, JSONRPCError>, _ plan: ForwardPlan, client: ClientSession, _ stream: ExternalProcessorStream) {
         switch result {
         case .failure(let error):
-            self.reply(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream, inBody: true)
+            self.finish(JSONRPCReply.errorReply(id: plan.rawID[...], error, era: plan.era), stream)
         case .success(let fresh):
             self.context.retryDirect(plan, fresh) { outcome in
                 stream.onLoop { self.finishRetry(outcome, plan, client: client, stream) }

@@ -161,7 +161,4 @@ struct RequestProcessing: Sendable, Equatable {
 
     /// Answered locally, refused, or failed.
     mutating func finish() { phase = .finished }
-
-    /// The held headers reply is about to go out (streamed delivery).
-    mutating func sendingHeadersReply() { headersReplied = true }
 }

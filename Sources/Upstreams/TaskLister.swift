@@ -31,65 +31,61 @@ public struct TaskLister: Sendable {
     static let deadlineSeconds = 4.0
 
     public func list(_ plan: GatherPlan, signer: SessionSigner, done: @escaping @Sendable ([UInt8]) -> Void) {
-        do {
-            let sessions = backendSessions.sessions(client: plan.session).filter { plan.servers.contains($0.server) }
-            let results = Mutex<[String: [[UInt8]]]>([:])
-            let group = DispatchGroup()
-            for (name, session) in sessions {
-                guard let server = store.config.server(named: name) else { continue }
-                group.enter()
-                let submitted = Self.pool.submit { [http, version] in
-                    defer { group.leave() }
-                    let client = MCPBackendClient(server: server, http: http, clientVersion: version)
-                    let rewriter = ServerMessageRewriter(server: name, backendSession: session, client: plan.session, signer: signer)
-                    guard let items = try? client.listAll(method: "tasks/list", key: "tasks",
-                                                          session: MCPBackendClient.Session(id: session, protocolVersion: plan.session.protocolVersion,
-                                                                                            result: .null)) else { return }
-                    let sealed: [[UInt8]] = items.compactMap { item in
-                        // Each task as a one-task list result, so the rewriter seals its id.
-                        var w = JSONWriter()
-                        w.beginObject()
-                        w.key("jsonrpc"); w.string("2.0")
-                        w.key("id"); w.number(0)
-                        w.key("result"); w.beginObject(); w.key("tasks"); w.beginArray(); w.raw(item.serializedBytes()); w.endArray(); w.endObject()
-                        w.endObject()
-                        let wrapped = w.bytes
-                        guard let out = rewriter.rewrite(wrapped), let value = try? JSONValue(parsing: out),
-                              let task = value["result"]?["tasks"]?.arrayValue?.first else { return nil }
-                        return task.serializedBytes()
-                    }
-                    results.withLock { $0[name] = sealed }
+        let sessions = backendSessions.sessions(client: plan.session).filter { plan.servers.contains($0.server) }
+        let results = Mutex<[String: [[UInt8]]]>([:])
+        let group = DispatchGroup()
+        for (name, session) in sessions {
+            guard let server = store.config.server(named: name) else { continue }
+            group.enter()
+            let submitted = Self.pool.submit { [http, version] in
+                defer { group.leave() }
+                let client = MCPBackendClient(server: server, http: http, clientVersion: version)
+                let rewriter = ServerMessageRewriter(server: name, backendSession: session, client: plan.session, signer: signer)
+                guard let items = try? client.listAll(method: "tasks/list", key: "tasks",
+                                                      session: MCPBackendClient.Session(id: session, protocolVersion: plan.session.protocolVersion,
+                                                                                        result: .null)) else { return }
+                let sealed: [[UInt8]] = items.compactMap { item in
+                    // Each task as a one-task list result, so the rewriter seals its id.
+                    var w = JSONWriter()
+                    w.beginObject()
+                    w.key("jsonrpc"); w.string("2.0")
+                    w.key("id"); w.number(0)
+                    w.key("result"); w.beginObject(); w.key("tasks"); w.beginArray(); w.raw(item.serializedBytes()); w.endArray(); w.endObject()
+                    w.endObject()
+                    let wrapped = w.bytes
+                    guard let out = rewriter.rewrite(wrapped), let value = try? JSONValue(parsing: out),
+                          let task = value["result"]?["tasks"]?.arrayValue?.first else { return nil }
+                    return task.serializedBytes()
                 }
-                if !submitted { group.leave() }
+                results.withLock { $0[name] = sealed }
             }
-            // Answered once: when every server has, or at the deadline, whichever comes first. No
-            // thread waits meanwhile.
-            let answeredOnce = Atomic<Bool>(false)
-            let answer: @Sendable () -> Void = {
-                guard !answeredOnce.exchange(true, ordering: .acquiringAndReleasing) else { return }
-                Self.reply(plan, sessions: sessions, answered: results.withLock { $0 }, done: done)
-            }
-            group.notify(queue: .global(), execute: answer)
-            DispatchQueue.global().asyncAfter(deadline: .now() + Self.deadlineSeconds, execute: answer)
+            if !submitted { group.leave() }
         }
+        // Answered once: when every server has, or at the deadline, whichever comes first. No
+        // thread waits meanwhile.
+        let answeredOnce = Atomic<Bool>(false)
+        let answer: @Sendable () -> Void = {
+            guard !answeredOnce.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            Self.reply(plan, sessions: sessions, answered: results.withLock { $0 }, done: done)
+        }
+        group.notify(queue: .global(), execute: answer)
+        DispatchQueue.global().asyncAfter(deadline: .now() + Self.deadlineSeconds, execute: answer)
     }
 
     private static func reply(_ plan: GatherPlan, sessions: [(server: String, session: String)], answered: [String: [[UInt8]]],
                               done: @escaping @Sendable ([UInt8]) -> Void) {
-        do {
-            let failed = sessions.map(\.server).filter { answered[$0] == nil }
-            done(JSONRPCReply.result(id: plan.rawID.isEmpty ? nil : plan.rawID[...]) { w in
-                w.beginObject()
-                w.key("tasks"); w.beginArray()
-                for (name, _) in sessions { for t in answered[name] ?? [] { w.raw(t[...]) } }
-                w.endArray()
-                if !failed.isEmpty {
-                    w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol.gateway/unavailable"); w.beginArray()
-                    for f in failed { w.string(f) }
-                    w.endArray(); w.endObject()
-                }
-                w.endObject()
-            })
-        }
+        let failed = sessions.map(\.server).filter { answered[$0] == nil }
+        done(JSONRPCReply.result(id: plan.rawID.isEmpty ? nil : plan.rawID[...]) { w in
+            w.beginObject()
+            w.key("tasks"); w.beginArray()
+            for (name, _) in sessions { for t in answered[name] ?? [] { w.raw(t[...]) } }
+            w.endArray()
+            if !failed.isEmpty {
+                w.key("_meta"); w.beginObject(); w.key("io.modelcontextprotocol.gateway/unavailable"); w.beginArray()
+                for f in failed { w.string(f) }
+                w.endArray(); w.endObject()
+            }
+            w.endObject()
+        })
     }
 }

@@ -38,7 +38,8 @@ struct BlockingWorkPoolTests {
             }
         }
         for _ in 0..<20 { done.wait() }
-        #expect(peak.load(ordering: .relaxed) == 2)
+        // Never more than the pool's threads (that both run at once is the next test's point).
+        #expect((1...2).contains(peak.load(ordering: .relaxed)))
     }
 
     @Test func refusesPastMaxPendingAndAcceptsAgainOnceDrained() {
