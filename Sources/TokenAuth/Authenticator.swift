@@ -21,7 +21,7 @@ public final class Authenticator: Sendable {
     let jwks: JWKSSource?
     let reviewer: TokenReviewing?
     let clock: @Sendable () -> Double
-    private let cache = Mutex<[[UInt8]: Entry]>([:])
+    private let cache = Mutex<[TokenDigest: Entry]>([:])
     /// Reviews (a TokenReview round trip, a JWKS fetch) block: they run here, never on a loop.
     /// Concurrent reviews of one token share one slot; past `maxPending` distinct tokens under
     /// review, a new one is answered 503 at once (see SECURITY.md).
@@ -45,11 +45,11 @@ public final class Authenticator: Sendable {
     public var reviewCount: Int { upstreamCalls.load(ordering: .relaxed) }
 
     /// The cache's keys, for tests to check they are digests and that the cache stays bounded.
-    var cachedKeys: [[UInt8]] { cache.withLock { Array($0.keys) } }
+    var cachedKeys: [[UInt8]] { cache.withLock { $0.keys.map(\.bytes) } }
 
     /// Reviews `token`; the completion runs on any thread (immediately when cached).
     public func authenticate(_ token: String, completion: @escaping Completion) {
-        let key = SHA256Digest.hash(Array(token.utf8))
+        let key = TokenDigest(token)
         let now = clock()
         enum Step { case answer(AuthOutcome), wait, review }
         let step: Step = cache.withLock { table in
@@ -91,7 +91,7 @@ public final class Authenticator: Sendable {
     }
 
     /// Stores a review's outcome (for as long as it may be reused) and answers everyone waiting for it.
-    private func settle(_ key: [UInt8], _ outcome: AuthOutcome) {
+    private func settle(_ key: TokenDigest, _ outcome: AuthOutcome) {
         let until: Double
         switch outcome {
         case .allowed(_, let exp): until = min(clock() + config.cacheTTLSeconds, exp ?? .infinity)

@@ -149,5 +149,15 @@ import TokenAuth
         #expect(BearerToken.parse("Bearerabc") == nil)
         #expect(BearerToken.parse("Token abc") == nil)
         #expect(BearerToken.parse("Bearer ") == nil)
+        #expect(BearerToken.parse("Bearer \t ") == nil)
+        #expect(BearerToken.parse("  bearer   abc") == "abc")
+        #expect(BearerToken.parse("Bearer\tabc") == nil)
+        #expect(BearerToken.parse("Bearers abc") == nil)
+        #expect(BearerToken.parse("Bearex abc") == nil)
+        #expect(BearerToken.parse("") == nil)
+        #expect(BearerToken.parse("Bearer a b") == "a b")
+        #expect(BearerToken.parse("Bearer tök€n") == "tök€n")
+        // A Substring (ext_authz hands one over) parses the same.
+        #expect(BearerToken.parse("x: Bearer abc".dropFirst(3)) == "abc")
     }
 }
