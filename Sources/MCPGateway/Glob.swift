@@ -2,6 +2,22 @@
 /// Matches Unicode scalars, not bytes, so `?` also stands for one non-ASCII character.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
+        // The shapes configs use, without allocating (policy rules and rate-limit rules are matched
+        // on every call): `*`, a literal, `prefix*`. Byte comparisons, which for UTF-8 agree with the
+        // scalar comparisons below (String's == would also equate canonically equivalent text).
+        let star = UInt8(ascii: "*"), question = UInt8(ascii: "?")
+        let bytes = pattern.utf8
+        switch bytes.firstIndex(where: { $0 == star || $0 == question }) {
+        case nil:
+            return bytes.elementsEqual(text.utf8)
+        case let i? where bytes[i] == star && bytes.index(after: i) == bytes.endIndex:
+            return text.utf8.starts(with: bytes[..<i])
+        default:
+            return general(pattern, text)
+        }
+    }
+
+    private static func general(_ pattern: String, _ text: String) -> Bool {
         let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
