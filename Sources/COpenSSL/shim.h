@@ -14,6 +14,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <string.h>
 
 // Function-like macros do not import into Swift; these wrappers make them callable.
 static inline long cmcp_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
@@ -37,6 +38,38 @@ static inline void cmcp_sha256(const unsigned char *data, size_t count, unsigned
     SHA256_CTX ctx;
     SHA256_Init(&ctx);
     SHA256_Update(&ctx, data, count);
+    SHA256_Final(out, &ctx);
+}
+// HMAC-SHA256 (RFC 2104) with the key's pad blocks hashed once: `cmcp_hmac_sha256_key` leaves
+// the SHA-256 states after the key^ipad and key^opad blocks; `cmcp_hmac_sha256` continues copies
+// of them over the message, so a MAC under a fixed key costs two compressions less and no
+// per-call key handling (a session id is verified on every call of a session).
+static inline void cmcp_hmac_sha256_key(const unsigned char *key, size_t keylen, SHA256_CTX *inner, SHA256_CTX *outer) {
+    unsigned char block[64] = {0};
+    unsigned char pad[64];
+    int i;
+    if (keylen > 64) {
+        cmcp_sha256(key, keylen, block);
+    } else if (keylen > 0) {
+        memcpy(block, key, keylen);
+    }
+    for (i = 0; i < 64; i++) pad[i] = block[i] ^ 0x36;
+    SHA256_Init(inner);
+    SHA256_Update(inner, pad, 64);
+    for (i = 0; i < 64; i++) pad[i] = block[i] ^ 0x5c;
+    SHA256_Init(outer);
+    SHA256_Update(outer, pad, 64);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
+}
+static inline void cmcp_hmac_sha256(const SHA256_CTX *inner, const SHA256_CTX *outer,
+                                    const unsigned char *data, size_t count, unsigned char *out) {
+    SHA256_CTX ctx = *inner;
+    unsigned char inner_digest[32];
+    SHA256_Update(&ctx, data, count);
+    SHA256_Final(inner_digest, &ctx);
+    ctx = *outer;
+    SHA256_Update(&ctx, inner_digest, sizeof inner_digest);
     SHA256_Final(out, &ctx);
 }
 #pragma GCC diagnostic pop

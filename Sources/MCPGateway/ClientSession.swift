@@ -38,7 +38,8 @@ public struct ClientSession: Sendable, Equatable, Hashable {
 
 /// Issues and verifies session ids.
 public struct SessionSigner: Sendable {
-    private let key: [UInt8]
+    /// The session secret, prepared for HMAC once (its pad blocks already hashed).
+    private let key: HMACSHA256.Key
     public private(set) var ttlSeconds: Double
     /// `g2` carries the identity's length and the client's initialize facts; `g1` ids (identity
     /// to the end, no client facts) are still accepted so a rolling upgrade keeps sessions.
@@ -48,7 +49,7 @@ public struct SessionSigner: Sendable {
     public static let maxClientInitBytes = 2048
 
     public init(secret: [UInt8], ttlSeconds: Double) {
-        self.key = secret
+        self.key = HMACSHA256.Key(secret)
         self.ttlSeconds = ttlSeconds
     }
 
@@ -87,16 +88,18 @@ public struct SessionSigner: Sendable {
 
     /// HMAC-SHA256 under the session key, for other gateway-issued values that must be
     /// unforgeable (sealed server-request ids).
-    public func mac(_ data: [UInt8]) -> [UInt8] { HMACSHA256.digest(key: key, data) }
+    public func mac(_ data: [UInt8]) -> [UInt8] { key.digest(data) }
 
     /// The session a token stands for, or nil if it is malformed, forged or expired.
     ///
     /// Runs on every call of a session: it works on the token's bytes (no String splitting or
-    /// Character walks, which were most of its cost) and computes the MAC with two SHA-256 passes.
+    /// Character walks, which were most of its cost) and computes the MAC from the key's
+    /// pre-hashed pad blocks.
     public func verify(_ token: String, now: UInt64) -> ClientSession? {
-        let parts = token.utf8.withContiguousStorageIfAvailable { Self.parts(of: $0) } ?? Self.parts(of: Array(token.utf8))
+        let parts = token.utf8.withContiguousStorageIfAvailable { Self.parts(of: $0) }
+            ?? Array(token.utf8).withUnsafeBufferPointer { Self.parts(of: $0) }
         guard let (payload, mac, legacy) = parts, payload.count >= 25, mac.count == 16 else { return nil }
-        let expected = HMACSHA256.digest(key: key, payload)
+        let expected = key.digest(payload)
         guard ConstantTime.equal(expected, mac, count: 16) else { return nil }
         let nonce = Array(payload[0..<16])
         var issued: UInt64 = 0
@@ -120,45 +123,54 @@ public struct SessionSigner: Sendable {
 
     /// `g2.<payload>.<mac>` (or `g1.…`) → the decoded payload, the MAC and whether it is a `g1`
     /// id; nil if the shape or the base64 is wrong.
-    private static func parts(of bytes: some RandomAccessCollection<UInt8>) -> ([UInt8], [UInt8], Bool)? {
-        guard bytes.count < 3200 else { return nil }
-        let tag = Array(Self.tag.utf8)
-        let legacy = bytes.count > 2 && bytes.prefix(2).elementsEqual(Self.legacyTag.utf8)
-        var dots: [Int] = []
-        var i = 0
-        for b in bytes {
-            if b == UInt8(ascii: ".") {
-                dots.append(i)
-                if dots.count > 2 { return nil }
-            }
-            i += 1
+    private static func parts(of bytes: UnsafeBufferPointer<UInt8>) -> ([UInt8], [UInt8], Bool)? {
+        guard bytes.count < 3200, bytes.count > 3 else { return nil }
+        // Both tags are two bytes, then the first dot.
+        let head = UnsafeBufferPointer(rebasing: bytes[0..<2])
+        let legacy = head.elementsEqual(Self.legacyTag.utf8)
+        guard bytes[2] == UInt8(ascii: "."), legacy || head.elementsEqual(Self.tag.utf8) else { return nil }
+        var second = -1
+        for i in 3..<bytes.count where bytes[i] == UInt8(ascii: ".") {
+            guard second < 0 else { return nil }  // a third dot
+            second = i
         }
-        guard dots.count == 2, dots[0] == tag.count, legacy || bytes.prefix(tag.count).elementsEqual(tag) else { return nil }
-        let all = Array(bytes)
-        guard let payload = Base64URL.decode(bytes: all[(dots[0] + 1)..<dots[1]]),
-              let mac = Base64URL.decode(bytes: all[(dots[1] + 1)...]) else { return nil }
+        guard second > 0,
+              let payload = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[3..<second])),
+              let mac = Base64URL.decode(bytes: UnsafeBufferPointer(rebasing: bytes[(second + 1)...])) else { return nil }
         return (payload, mac, legacy)
     }
 }
 
-/// RFC 2104 HMAC over SHA-256, from two one-shot SHA-256 passes: OpenSSL 3's `HMAC()` fetches
-/// its MAC implementation on every call, which cost more than the hashing itself.
+/// RFC 2104 HMAC over SHA-256 on OpenSSL's direct SHA-256 interface: OpenSSL 3's `HMAC()`
+/// fetches its MAC implementation on every call, which cost more than the hashing itself.
 public enum HMACSHA256 {
-    public static func digest(key: [UInt8], _ data: [UInt8]) -> [UInt8] {
-        var block = key.count > 64 ? SHA256Digest.hash(key) : key
-        block += [UInt8](repeating: 0, count: 64 - block.count)
-        var inner = [UInt8](repeating: 0, count: 64 + data.count)
-        for i in 0..<64 { inner[i] = block[i] ^ 0x36 }
-        inner.withUnsafeMutableBufferPointer { buf in
-            data.withUnsafeBufferPointer { d in
-                if let base = d.baseAddress { buf.baseAddress!.advanced(by: 64).update(from: base, count: d.count) }
-            }
+    /// A key prepared once: the SHA-256 states after its inner and outer pad blocks (shim.h), so
+    /// each MAC under it hashes only the message and the inner digest.
+    public struct Key: @unchecked Sendable {  // two plain C structs, never mutated after init
+        private let inner: SHA256_CTX
+        private let outer: SHA256_CTX
+
+        public init(_ key: [UInt8]) {
+            var inner = SHA256_CTX(), outer = SHA256_CTX()
+            key.withUnsafeBufferPointer { cmcp_hmac_sha256_key($0.baseAddress, $0.count, &inner, &outer) }
+            self.inner = inner
+            self.outer = outer
         }
-        var outer = [UInt8](repeating: 0, count: 64 + 32)
-        for i in 0..<64 { outer[i] = block[i] ^ 0x5c }
-        outer.replaceSubrange(64..<96, with: SHA256Digest.hash(inner))
-        return SHA256Digest.hash(outer)
+
+        public func digest(_ data: [UInt8]) -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            withUnsafePointer(to: inner) { i in
+                withUnsafePointer(to: outer) { o in
+                    data.withUnsafeBufferPointer { d in
+                        out.withUnsafeMutableBufferPointer { cmcp_hmac_sha256(i, o, d.baseAddress, d.count, $0.baseAddress) }
+                    }
+                }
+            }
+            return out
+        }
     }
+
+    public static func digest(key: [UInt8], _ data: [UInt8]) -> [UInt8] { Key(key).digest(data) }
 }
 
 public enum SHA256Digest {
@@ -200,7 +212,10 @@ public enum Base64URL {
         var i = 0
         while i + 3 <= data.count {
             let n = UInt32(data[i]) << 16 | UInt32(data[i + 1]) << 8 | UInt32(data[i + 2])
-            out += [alphabet[Int(n >> 18)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            out.append(alphabet[Int(n >> 18)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            out.append(alphabet[Int(n >> 6 & 63)])
+            out.append(alphabet[Int(n & 63)])
             i += 3
         }
         let rest = data.count - i
@@ -226,6 +241,7 @@ public enum Base64URL {
         out.reserveCapacity(bytes.count * 3 / 4)
         var acc: UInt32 = 0, bits = 0
         var padded = false
+        let reverse = Self.reverse  // read once: a static's access check per byte cost more than the decoding
         for c in bytes {
             if c == UInt8(ascii: "=") { padded = true; continue }
             if padded { return nil }

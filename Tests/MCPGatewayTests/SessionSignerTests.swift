@@ -156,7 +156,7 @@ import Testing
         #expect(signer.verify(token(bad, Array(HMACSHA256.digest(key: Self.key, bad).prefix(16))), now: now) == nil)
     }
 
-    @Test(arguments: ["", "g1", "g1..", "g2.AAAA.AAAA", "x.y.z", "g1.!!!.AAAA", "g1.AAAA.AAAA.AAAA", "g1.AAAA.AAAAAAAAAAAAAAAAAAAAAA"])
+    @Test(arguments: ["", "g1", "g1..", "g2.AAAA.AAAA", "x.y.z", "g1.!!!.AAAA", "g1.AAAA.AAAA.AAAA", "g1.AAAA.AAAAAAAAAAAAAAAAAAAAAA", "g3.AAAA.AAAA", "G2.AAAA.AAAA", "xg2.AAAA.AAAA", "g2AAAA.AAAA", "g2.", "g2.AAAA."])
     func malformedRefused(_ token: String) {
         #expect(signer.verify(token, now: now) == nil)
     }
@@ -213,6 +213,27 @@ import Testing
     @Test func hmacRFC4231Case2() {
         let mac = HMACSHA256.digest(key: utf8("Jefe"), utf8("what do ya want for nothing?"))
         #expect(hex(mac) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    /// RFC 4231 case 1, case 6 (a key longer than a block is hashed first), the empty key and
+    /// message, and a key of exactly one block (values from RFC 4231 and Python's `hmac`).
+    @Test func hmacKeySizes() {
+        #expect(hex(HMACSHA256.digest(key: [UInt8](repeating: 0x0b, count: 20), utf8("Hi There")))
+                == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(hex(HMACSHA256.digest(key: [UInt8](repeating: 0xaa, count: 131), utf8("Test Using Larger Than Block-Size Key - Hash Key First")))
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(hex(HMACSHA256.digest(key: [], [])) == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(hex(HMACSHA256.digest(key: utf8(String(repeating: "k", count: 64)), utf8(String(repeating: "x", count: 200))))
+                == "3c469482eb841790ea999241b8c6238f7a2df12b5bf79eb6d7ab592729ed9954")
+    }
+
+    /// A prepared key is reused for every MAC: using it must not change it.
+    @Test func preparedKeyIsReusable() {
+        let key = HMACSHA256.Key(utf8("Jefe"))
+        let first = key.digest(utf8("what do ya want for nothing?"))
+        _ = key.digest(utf8("something else entirely, longer than one SHA-256 block of sixty-four bytes"))
+        #expect(key.digest(utf8("what do ya want for nothing?")) == first)
+        #expect(hex(first) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
     @Test func sha256() {

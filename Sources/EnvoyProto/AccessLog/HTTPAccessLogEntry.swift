@@ -134,29 +134,32 @@ extension HTTPAccessLogEntry: Hashable {
 
     /// One namespace of the metadata, decoded; nil if absent.
     public func namespace(_ name: String) -> ProtoStruct? {
-        namespaceBytes(name).flatMap { try? ProtoStruct(serializedBytes: $0) }
+        namespaceBytes(name).flatMap { try? ProtoStruct(serializedBytes: Array($0)) }
     }
 
     /// The serialized Struct of `filter_metadata[name]` (the last entry wins, as in a decoded map;
-    /// a value repeated inside an entry is merged, which for protobuf is concatenation).
-    private func namespaceBytes(_ name: String) -> [UInt8]? {
+    /// a value repeated inside an entry is merged, which for protobuf is concatenation). A view
+    /// into the entry's bytes, copied only in that rare repeated case: this runs for every
+    /// forwarded call's access-log entry.
+    private func namespaceBytes(_ name: String) -> ArraySlice<UInt8>? {
         guard let metadataBytes else { return nil }
         var reader = ProtoReader(metadataBytes)
-        var found: [UInt8]?
-        let wanted = Array(name.utf8)
+        var found: ArraySlice<UInt8>?
         do {
             while let field = try reader.nextField() {
                 guard field.number == 1, field.wireType == .lengthDelimited else { try reader.skip(field); continue }
                 var entry = try reader.nestedReader(depth: 0)
-                var key: [UInt8] = [], value: [UInt8] = []
+                var key: ArraySlice<UInt8> = [], value: ArraySlice<UInt8>?
                 while let f = try entry.nextField() {
                     switch (f.number, f.wireType) {
-                    case (1, .lengthDelimited): key = try entry.readBytes()
-                    case (2, .lengthDelimited): value += try entry.readBytes()  // repeated: merged, as concatenation does
+                    case (1, .lengthDelimited): key = try entry.readLengthDelimited()
+                    case (2, .lengthDelimited):
+                        let more = try entry.readLengthDelimited()
+                        value = value.map { ArraySlice(Array($0) + more) } ?? more  // repeated: merged, as concatenation does
                     default: try entry.skip(f)
                     }
                 }
-                if key == wanted { found = value }
+                if key.elementsEqual(name.utf8) { found = value ?? [] }
             }
         } catch {
             return nil
