@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Who is calling: established from the bearer token by the gateway (ext_proc's headers message)
 /// or by ext_authz in front, which hands it to ext_proc through Envoy dynamic metadata that
 /// clients cannot forge.
@@ -13,24 +11,14 @@ public struct CallerIdentity: Sendable, Equatable, Hashable {
         let groups: [String]
         let serviceAccount: String?
         let method: String
-        /// Computed on first use, then kept: an identity read back from an access-log record for
-        /// its audit line never needs it, a request's own identity reads it several times.
-        private let digestSlot = Mutex<String?>(nil)
+        let digest: String
 
         init(subject: String, groups: [String], serviceAccount: String?, method: String) {
             self.subject = subject
             self.groups = groups
             self.serviceAccount = serviceAccount
             self.method = method
-        }
-
-        var digest: String {
-            digestSlot.withLock { slot in
-                if let digest = slot { return digest }
-                let digest = Base64URL.encode(Array(SHA256Digest.hash(Array("\(method)\u{0}\(subject)".utf8)).prefix(12)))
-                slot = digest
-                return digest
-            }
+            digest = Base64URL.encode(Array(SHA256Digest.hash(Array("\(method)\u{0}\(subject)".utf8)).prefix(12)))
         }
     }
 
@@ -43,7 +31,9 @@ public struct CallerIdentity: Sendable, Equatable, Hashable {
     /// How the caller was authenticated: `kubernetes`, `jwt`.
     public var method: String { storage.method }
     /// A stable, non-reversible reference for session binding, audit and rate-limit keys. Computed
-    /// once: a request reads it several times (session check, rate limit, routing headers).
+    /// once, when the identity is made: a reviewed token's identity is cached and shared by all its
+    /// requests, which read it several times (session check, rate limit, routing headers), so a
+    /// lazy slot would put a lock shared across threads on every read.
     public var digest: String { storage.digest }
 
     public init(subject: String, groups: [String] = [], serviceAccount: String? = nil, method: String) {
