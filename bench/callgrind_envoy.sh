@@ -15,6 +15,7 @@
 # is cited in bench/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "needs valgrind (not installed by make setup): apt-get install -y valgrind" >&2; exit 2; }
 KEY=${1:?path: alone, gateway, native, jwt, tokenreview, jwt_authz, tokenreview_authz, variant}
 OUT=${2:-/tmp/mcp-callgrind-envoy-$KEY}
 mkdir -p "$OUT"

@@ -10,6 +10,7 @@
 # allocations (swift_slowAlloc) per call; `callgrind_annotate OUT_DIR/callgrind.out` for the profile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "needs valgrind (not installed by make setup): apt-get install -y valgrind" >&2; exit 2; }
 OUT=${1:-/tmp/mcp-callgrind}
 mkdir -p "$OUT"
 rm -f "$OUT/callgrind.out" "$OUT/counts.txt"
